@@ -1,0 +1,64 @@
+package auth0logstream
+
+import (
+	"hash/maphash"
+	"sync"
+)
+
+// dedupSet remembers the log_ids this receiver instance has delivered, up to
+// a fixed number, forgetting the oldest first. Auth0 delivers at least once,
+// so a retried batch would otherwise reach the backend twice.
+//
+// It stores 64-bit hashes rather than the IDs: with the default 100,000
+// entries that is about 30 bytes per entry (a map slot plus a ring slot),
+// and a false match needs a 64-bit collision.
+type dedupSet struct {
+	seed maphash.Seed
+
+	mu   sync.Mutex
+	set  map[uint64]struct{}
+	ring []uint64 // insertion order, for eviction
+	next int      // ring position of the next insertion
+}
+
+func newDedupSet(maxEntries int) *dedupSet {
+	return &dedupSet{
+		seed: maphash.MakeSeed(),
+		set:  make(map[uint64]struct{}, maxEntries),
+		ring: make([]uint64, 0, maxEntries),
+	}
+}
+
+func (d *dedupSet) key(logID string) uint64 { return maphash.String(d.seed, logID) }
+
+func (d *dedupSet) contains(key uint64) bool {
+	d.mu.Lock()
+	_, ok := d.set[key]
+	d.mu.Unlock()
+	return ok
+}
+
+// add records keys of events the pipeline has accepted.
+func (d *dedupSet) add(keys []uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range keys {
+		if _, ok := d.set[k]; ok {
+			continue
+		}
+		if len(d.ring) < cap(d.ring) {
+			d.ring = append(d.ring, k)
+		} else {
+			delete(d.set, d.ring[d.next])
+			d.ring[d.next] = k
+			d.next = (d.next + 1) % len(d.ring)
+		}
+		d.set[k] = struct{}{}
+	}
+}
+
+func (d *dedupSet) len() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.set)
+}

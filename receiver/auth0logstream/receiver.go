@@ -1,0 +1,144 @@
+package auth0logstream
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+)
+
+const transportHTTP = "http"
+
+// logsReceiver serves Auth0's Custom Webhook log stream.
+type logsReceiver struct {
+	cfg        *Config
+	set        receiver.Settings
+	logger     *zap.Logger
+	next       consumer.Logs
+	obsrecv    *receiverhelper.ObsReport
+	token      *tokenChecker // nil when no token is configured
+	dedup      *dedupSet     // nil when deduplication is off
+	retryAfter string
+	now        func() time.Time
+
+	states sync.Pool // *requestState, reused across requests
+
+	server     *http.Server
+	shutdownWG sync.WaitGroup
+}
+
+// requestState is the per-request working memory, pooled so that a busy
+// receiver does not allocate buffers and iterators for every request.
+type requestState struct {
+	framer  *framer
+	builder *logsBuilder
+}
+
+func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*logsReceiver, error) {
+	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID:             set.ID,
+		Transport:              transportHTTP,
+		ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := &logsReceiver{
+		cfg:        cfg,
+		set:        set,
+		logger:     set.Logger,
+		next:       next,
+		obsrecv:    obsrecv,
+		retryAfter: retryAfterSeconds(cfg),
+		now:        time.Now,
+	}
+	if cfg.AuthorizationToken != "" {
+		r.token = newTokenChecker(string(cfg.AuthorizationToken))
+	}
+	if cfg.Deduplication.Enabled {
+		r.dedup = newDedupSet(cfg.Deduplication.MaxEntries)
+	}
+	r.states.New = func() any {
+		return &requestState{
+			framer:  newFramer(),
+			builder: newLogsBuilder(newTranslator(cfg.Body), r.dedup, set.BuildInfo.Version),
+		}
+	}
+	return r, nil
+}
+
+func (r *logsReceiver) getState() *requestState { return r.states.Get().(*requestState) }
+
+func (r *logsReceiver) putState(st *requestState) {
+	st.builder.reset(context.Background(), nil, 0) // drop references to request data
+	r.states.Put(st)
+}
+
+// consume hands one chunk to the pipeline and waits for its answer, which
+// decides the HTTP status: nothing is acknowledged before it is accepted.
+func (r *logsReceiver) consume(ctx context.Context, logs plog.Logs) error {
+	n := logs.LogRecordCount()
+	ctx = r.obsrecv.StartLogsOp(ctx)
+	err := r.next.ConsumeLogs(ctx, logs)
+	r.obsrecv.EndLogsOp(ctx, metadataFormat, n, err)
+	return err
+}
+
+const metadataFormat = "auth0"
+
+func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
+	if r.token == nil && !r.cfg.ServerConfig.Auth.HasValue() {
+		r.logger.Warn("No authorization_token and no auth extension configured: anyone who can reach the endpoint can send events",
+			zap.String("endpoint", r.cfg.ServerConfig.NetAddr.Endpoint))
+	}
+	ln, err := r.cfg.ServerConfig.ToListener(ctx)
+	if err != nil {
+		return err
+	}
+	mux := http.HandlerFunc(r.ingest)
+	srv, err := r.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), r.set.TelemetrySettings, mux,
+		confighttp.WithErrorHandler(r.serverError))
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	srv.Handler = r.gate(srv.Handler)
+	srv.MaxHeaderBytes = r.cfg.MaxHeaderBytes
+	r.server = srv
+
+	r.logger.Info("Auth0 log stream receiver listening",
+		zap.String("address", ln.Addr().String()),
+		zap.String("path", r.cfg.Path),
+		zap.Bool("token_required", r.token != nil),
+		zap.Bool("deduplication", r.dedup != nil))
+
+	r.shutdownWG.Add(1)
+	go func() {
+		defer r.shutdownWG.Done()
+		if serr := srv.Serve(ln); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(serr))
+		}
+	}()
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for requests in flight, so
+// each of them gets the pipeline's real answer rather than being cut off.
+func (r *logsReceiver) Shutdown(ctx context.Context) error {
+	var err error
+	if r.server != nil {
+		err = r.server.Shutdown(ctx)
+	}
+	r.shutdownWG.Wait()
+	return err
+}

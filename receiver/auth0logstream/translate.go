@@ -1,0 +1,320 @@
+package auth0logstream
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Attribute names. Semantic-convention names where one exists, auth0.* otherwise.
+const (
+	attrLogRecordUID  = "log.record.uid"
+	attrType          = "auth0.type"
+	attrTypeName      = "auth0.type_name"
+	attrOutcome       = "auth0.outcome"
+	attrCategory      = "auth0.category"
+	attrScope         = "auth0.scope"
+	attrSessionID     = "session.id"
+	attrParseError    = "auth0.parse_error"
+	attrGeoCountry    = "geo.country.iso_code"
+	attrGeoLocality   = "geo.locality.name"
+	attrGeoLat        = "geo.location.lat"
+	attrGeoLon        = "geo.location.lon"
+	attrGeoContinent  = "geo.continent.code"
+	attrServiceName   = "service.name"
+	attrTenantName    = "auth0.tenant.name"
+	attrEnvironment   = "auth0.environment.name"
+	serviceNameAuth0  = "auth0"
+	envelopeDataField = "data"
+	logIDField        = "log_id"
+)
+
+// stringFields maps top-level string fields of an Auth0 event to the
+// attribute that carries them.
+var stringFields = map[string]string{
+	"user_id":           "user.id",
+	"user_name":         "user.name",
+	"ip":                "client.address",
+	"user_agent":        "user_agent.original",
+	"client_id":         "auth0.client.id",
+	"client_name":       "auth0.client.name",
+	"connection":        "auth0.connection.name",
+	"connection_id":     "auth0.connection.id",
+	"strategy":          "auth0.strategy",
+	"strategy_type":     "auth0.strategy_type",
+	"hostname":          "auth0.hostname",
+	"audience":          "auth0.audience",
+	"organization_id":   "auth0.organization.id",
+	"organization_name": "auth0.organization.name",
+}
+
+// locationFields maps the older location_info object to geo.* attributes.
+var locationFields = map[string]string{
+	"country_code":   attrGeoCountry,
+	"city_name":      attrGeoLocality,
+	"continent_code": attrGeoContinent,
+}
+
+var errDataNotObject = errors.New(`"data" is not a JSON object`)
+
+// eventInfo is what batching needs to know about a translated event.
+type eventInfo struct {
+	logID       string
+	tenant      string
+	environment string
+}
+
+// translator turns one Auth0 event (an envelope or a bare tenant log
+// object) into a LogRecord.
+type translator struct {
+	body     BodyMode
+	values   *valueReader
+	dataTemp pcommon.Map // reused to lift "data" out of its envelope
+}
+
+func newTranslator(body BodyMode) *translator {
+	return &translator{body: body, values: newValueReader(), dataTemp: pcommon.NewMap()}
+}
+
+// translate fills lr from raw, one JSON object. On error lr is left in an
+// unspecified state and the caller records the event as malformed.
+func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error) {
+	body := lr.Body().SetEmptyMap()
+	if err := t.values.readObject(raw, body); err != nil {
+		return eventInfo{}, err
+	}
+	data, logID, err := t.unwrapEnvelope(lr)
+	if err != nil {
+		return eventInfo{}, err
+	}
+	info := t.mapFields(lr, data, logID)
+
+	switch t.body {
+	case BodyRaw:
+		lr.Body().SetStr(validUTF8(string(raw)))
+	case BodyDescription:
+		if d, ok := data.Get("description"); ok && d.Type() == pcommon.ValueTypeStr {
+			lr.Body().SetStr(d.Str())
+		} else {
+			lr.Body().SetStr("")
+		}
+	}
+	return info, nil
+}
+
+// unwrapEnvelope makes the body hold the event itself. An object with a
+// "data" member is an envelope; anything else is taken as a bare event, as
+// Auth0's test deliveries and hand-made requests send.
+func (t *translator) unwrapEnvelope(lr plog.LogRecord) (pcommon.Map, string, error) {
+	envelope := lr.Body().Map()
+	dv, ok := envelope.Get(envelopeDataField)
+	if !ok {
+		return envelope, "", nil
+	}
+	if dv.Type() != pcommon.ValueTypeMap {
+		return pcommon.Map{}, "", errDataNotObject
+	}
+	var logID string
+	if v, ok := envelope.Get(logIDField); ok && v.Type() == pcommon.ValueTypeStr {
+		logID = v.Str()
+	}
+	dv.Map().MoveTo(t.dataTemp)
+	// Unknown envelope members are kept rather than dropped: nothing is lost
+	// for being unfamiliar. The event's own fields win on a name clash.
+	if envelope.Len() > 2 || (envelope.Len() == 2 && logID == "") {
+		envelope.Range(func(k string, v pcommon.Value) bool {
+			if k != envelopeDataField && k != logIDField {
+				if _, exists := t.dataTemp.Get(k); !exists {
+					v.CopyTo(t.dataTemp.PutEmpty(k))
+				}
+			}
+			return true
+		})
+	}
+	data := lr.Body().SetEmptyMap()
+	t.dataTemp.MoveTo(data)
+	return data, logID, nil
+}
+
+// mapFields sets time, severity, event name and attributes in one pass over
+// the event's members.
+func (t *translator) mapFields(lr plog.LogRecord, data pcommon.Map, logID string) eventInfo {
+	attrs := lr.Attributes()
+	attrs.EnsureCapacity(16)
+	var info eventInfo
+	var code string
+	data.Range(func(k string, v pcommon.Value) bool {
+		switch k {
+		case logIDField:
+			if logID == "" && v.Type() == pcommon.ValueTypeStr {
+				logID = v.Str()
+			}
+		case "type":
+			if v.Type() == pcommon.ValueTypeStr {
+				code = v.Str()
+			}
+		case "date":
+			if ts, ok := parseDate(v); ok {
+				lr.SetTimestamp(ts)
+			}
+		case "tenant_name":
+			info.tenant = nonEmptyStr(v)
+		case "environment_name":
+			info.environment = nonEmptyStr(v)
+		case "scope":
+			putScope(attrs, v)
+		case "details":
+			if v.Type() == pcommon.ValueTypeMap {
+				if sid, ok := v.Map().Get("session_id"); ok {
+					putStr(attrs, attrSessionID, sid)
+				}
+			}
+		case "location_info":
+			if v.Type() == pcommon.ValueTypeMap {
+				putLocation(attrs, v.Map())
+			}
+		default:
+			if name, ok := stringFields[k]; ok {
+				putStr(attrs, name, v)
+			}
+		}
+		return true
+	})
+	if logID != "" {
+		attrs.PutStr(attrLogRecordUID, logID)
+		info.logID = logID
+	}
+	setEventType(lr, attrs, code)
+	return info
+}
+
+// setEventType applies what the catalog knows of code: severity, event name
+// and the outcome attributes. Unknown codes are kept, at WARN, because a new
+// code is as likely to be a new failure as anything else.
+func setEventType(lr plog.LogRecord, attrs pcommon.Map, code string) {
+	if code != "" {
+		attrs.PutStr(attrType, code)
+	}
+	et, known := lookupEventType(code)
+	if !known {
+		lr.SetSeverityNumber(plog.SeverityNumberWarn)
+		lr.SetSeverityText("WARN")
+		if validTypeCode(code) {
+			lr.SetEventName(eventNamePrefix + code)
+		} else {
+			lr.SetEventName(unknownEventName)
+		}
+		attrs.PutStr(attrOutcome, outcomeUnknown)
+		return
+	}
+	lr.SetEventName(et.eventName)
+	switch et.outcome {
+	case outcomeFailure:
+		lr.SetSeverityNumber(plog.SeverityNumberError)
+		lr.SetSeverityText("ERROR")
+	case outcomeWarning:
+		lr.SetSeverityNumber(plog.SeverityNumberWarn)
+		lr.SetSeverityText("WARN")
+	default:
+		lr.SetSeverityNumber(plog.SeverityNumberInfo)
+		lr.SetSeverityText("INFO")
+	}
+	attrs.PutStr(attrTypeName, et.name)
+	attrs.PutStr(attrOutcome, et.outcome)
+	if et.category != "" {
+		attrs.PutStr(attrCategory, et.category)
+	}
+}
+
+// parseDate reads Auth0's ISO 8601 date. Anything else leaves the timestamp
+// unset: ObservedTimestamp still says when the event arrived.
+func parseDate(v pcommon.Value) (pcommon.Timestamp, bool) {
+	if v.Type() != pcommon.ValueTypeStr {
+		return 0, false
+	}
+	ts, err := time.Parse(time.RFC3339Nano, v.Str())
+	if err != nil {
+		return 0, false
+	}
+	return pcommon.NewTimestampFromTime(ts), true
+}
+
+func nonEmptyStr(v pcommon.Value) string {
+	if v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	return ""
+}
+
+// putStr sets a string attribute only when the source is a non-empty string:
+// absent, null, empty and mistyped fields stay in the body only.
+func putStr(attrs pcommon.Map, name string, v pcommon.Value) {
+	if s := nonEmptyStr(v); s != "" {
+		attrs.PutStr(name, s)
+	}
+}
+
+// putScope accepts both shapes Auth0 sends: an array of strings or one
+// space-separated string.
+func putScope(attrs pcommon.Map, v pcommon.Value) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		fields := strings.Fields(v.Str())
+		if len(fields) == 0 {
+			return
+		}
+		s := attrs.PutEmptySlice(attrScope)
+		s.EnsureCapacity(len(fields))
+		for _, f := range fields {
+			s.AppendEmpty().SetStr(f)
+		}
+	case pcommon.ValueTypeSlice:
+		src := v.Slice()
+		var dst pcommon.Slice
+		for i := 0; i < src.Len(); i++ {
+			e := src.At(i)
+			if e.Type() != pcommon.ValueTypeStr || e.Str() == "" {
+				continue
+			}
+			if dst == (pcommon.Slice{}) {
+				dst = attrs.PutEmptySlice(attrScope)
+				dst.EnsureCapacity(src.Len())
+			}
+			dst.AppendEmpty().SetStr(e.Str())
+		}
+	}
+}
+
+func putLocation(attrs pcommon.Map, loc pcommon.Map) {
+	loc.Range(func(k string, v pcommon.Value) bool {
+		switch k {
+		case "latitude":
+			putCoordinate(attrs, attrGeoLat, v)
+		case "longitude":
+			putCoordinate(attrs, attrGeoLon, v)
+		default:
+			if name, ok := locationFields[k]; ok {
+				putStr(attrs, name, v)
+			}
+		}
+		return true
+	})
+}
+
+// putCoordinate accepts a number or a numeric string, as payloads differ.
+func putCoordinate(attrs pcommon.Map, name string, v pcommon.Value) {
+	switch v.Type() {
+	case pcommon.ValueTypeDouble:
+		attrs.PutDouble(name, v.Double())
+	case pcommon.ValueTypeInt:
+		attrs.PutDouble(name, float64(v.Int()))
+	case pcommon.ValueTypeStr:
+		if f, err := strconv.ParseFloat(strings.TrimSpace(v.Str()), 64); err == nil {
+			attrs.PutDouble(name, f)
+		}
+	}
+}
