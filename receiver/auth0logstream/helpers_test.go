@@ -1,0 +1,102 @@
+package auth0logstream
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
+)
+
+const testToken = "s3cr3t-t0ken-for-tests"
+
+// freeLocalAddr returns a loopback address nobody listens on right now.
+func freeLocalAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+func testConfig(t testing.TB) *Config {
+	cfg := createDefaultConfig().(*Config)
+	cfg.ServerConfig.NetAddr.Endpoint = freeLocalAddr(t)
+	cfg.AuthorizationToken = testToken
+	return cfg
+}
+
+// startReceiver starts a receiver and returns its URL; it is shut down when
+// the test ends.
+func startReceiver(t testing.TB, cfg *Config, next consumer.Logs) string {
+	return startReceiverWith(t, cfg, next, receivertest.NewNopSettings(metadata.Type))
+}
+
+func startReceiverWith(t testing.TB, cfg *Config, next consumer.Logs, set receiver.Settings) string {
+	t.Helper()
+	rcv, err := NewFactory().CreateLogs(context.Background(), set, cfg, next)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		require.NoError(t, rcv.Shutdown(ctx))
+	})
+	return "http://" + cfg.ServerConfig.NetAddr.Endpoint + cfg.Path
+}
+
+// testClient does not keep connections alive: an idle keep-alive
+// connection would make every receiver shutdown wait for it.
+func testClient() *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{DisableKeepAlives: true},
+		Timeout:   30 * time.Second,
+	}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func post(t testing.TB, url, token string, body io.Reader, headers ...string) response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, body)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return do(t, req)
+}
+
+func do(t testing.TB, req *http.Request) response {
+	t.Helper()
+	resp, err := testClient().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+func envelope(logID, typ string) string {
+	return `{"log_id":"` + logID + `","data":{"log_id":"` + logID + `","type":"` + typ +
+		`","date":"2024-01-15T10:30:00.000Z","tenant_name":"acme","description":"d"}}`
+}
+
+func jsonLines(lines ...string) io.Reader { return strings.NewReader(strings.Join(lines, "\n") + "\n") }
