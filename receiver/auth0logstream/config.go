@@ -3,11 +3,14 @@ package auth0logstream
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
 )
 
 const (
@@ -71,6 +74,56 @@ type DedupConfig struct {
 	// MaxEntries is how many log_ids are remembered; the oldest is forgotten
 	// first. Each entry costs about 40 bytes (see README).
 	MaxEntries int `mapstructure:"max_entries"`
+}
+
+var _ confmap.Unmarshaler = (*Config)(nil)
+
+// Unmarshal refuses unknown keys. confmap hands the whole section to
+// confighttp's own Unmarshal for the squashed ServerConfig, and at this
+// release that path silently ignores keys nobody claimed, so a typo such as
+// "authorisation_token" would leave the endpoint open without a word.
+func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
+	known := knownKeys(reflect.TypeFor[Config]())
+	var unknown []string
+	for _, k := range conf.AllKeys() {
+		top, _, _ := strings.Cut(k, confmap.KeyDelimiter)
+		if _, ok := known[top]; !ok && !slices.Contains(unknown, top) {
+			unknown = append(unknown, top)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return fmt.Errorf("unknown configuration keys: %s", strings.Join(unknown, ", "))
+	}
+	// The method-less alias stops confmap from calling this method again.
+	type plain Config
+	return conf.Unmarshal((*plain)(cfg))
+}
+
+// knownKeys lists the top-level mapstructure keys of a struct, following
+// squashed fields.
+func knownKeys(t reflect.Type) map[string]struct{} {
+	keys := map[string]struct{}{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
+		if slices.Contains(strings.Split(opts, ","), "squash") {
+			for k := range knownKeys(f.Type) {
+				keys[k] = struct{}{}
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		if name != "-" {
+			keys[name] = struct{}{}
+		}
+	}
+	return keys
 }
 
 // Validate checks the receiver configuration.

@@ -13,6 +13,8 @@ import (
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 )
 
@@ -89,6 +91,8 @@ func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	if stats.malformed > 0 || stats.duplicates > 0 {
+		r.telemetry.ReceiverAuth0logstreamMalformedEvents.Add(ctx, int64(stats.malformed))
+		r.telemetry.ReceiverAuth0logstreamDuplicateEvents.Add(ctx, int64(stats.duplicates))
 		r.logger.Debug("Request accepted with remarks",
 			zap.Int("accepted", stats.accepted),
 			zap.Int("duplicates", stats.duplicates),
@@ -140,6 +144,8 @@ func (r *logsReceiver) serverError(w http.ResponseWriter, req *http.Request, msg
 // reject answers a non-2xx status with a specific reason. The reason never
 // contains the token: it is built from our own words and the parsers' errors.
 func (r *logsReceiver) reject(w http.ResponseWriter, req *http.Request, status int, reason string) {
+	r.telemetry.ReceiverAuth0logstreamRejectedRequests.Add(req.Context(), 1,
+		metric.WithAttributes(attribute.Int("http.response.status_code", status)))
 	r.logger.Debug("Request rejected",
 		zap.Int("status", status),
 		zap.String("reason", reason),

@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
 )
 
 const transportHTTP = "http"
@@ -26,6 +28,7 @@ type logsReceiver struct {
 	logger     *zap.Logger
 	next       consumer.Logs
 	obsrecv    *receiverhelper.ObsReport
+	telemetry  *metadata.TelemetryBuilder
 	token      *tokenChecker // nil when no token is configured
 	dedup      *dedupSet     // nil when deduplication is off
 	retryAfter string
@@ -53,7 +56,12 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 	if err != nil {
 		return nil, err
 	}
+	telemetry, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
 	r := &logsReceiver{
+		telemetry:  telemetry,
 		cfg:        cfg,
 		set:        set,
 		logger:     set.Logger,
@@ -140,5 +148,6 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 		err = r.server.Shutdown(ctx)
 	}
 	r.shutdownWG.Wait()
+	r.telemetry.Shutdown()
 	return err
 }
