@@ -262,3 +262,13 @@ func TestIncludeMetadataReachesThePipeline(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
 	assert.Equal(t, []string{"prod-eu"}, got.Load())
 }
+
+func TestHugeHeaderIsRefused(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.MaxHeaderBytes = 4096
+	sink := &consumertest.LogsSink{}
+	url := startReceiver(t, cfg, sink)
+	resp := post(t, url, testToken, jsonLines(envelope("1", "f")), "X-Padding", strings.Repeat("a", 64<<10))
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.status)
+	assert.Zero(t, sink.LogRecordCount())
+}
