@@ -24,6 +24,7 @@ const (
 	defaultIdleTimeout    = 60 * time.Second
 	defaultRetryAfter     = 5 * time.Second
 	defaultDedupEntries   = 100_000
+	defaultMaxConns       = 1024
 )
 
 // BodyMode selects what a LogRecord's body holds.
@@ -57,6 +58,10 @@ type Config struct {
 
 	// MaxHeaderBytes bounds the size of request headers.
 	MaxHeaderBytes int `mapstructure:"max_header_bytes"`
+
+	// MaxConnections bounds concurrent connections; further ones wait in the
+	// kernel's accept queue until one closes. 0 means no limit.
+	MaxConnections int `mapstructure:"max_connections"`
 
 	// RetryAfter is sent as Retry-After when the pipeline refuses data
 	// temporarily, so the sender backs off instead of hammering.
@@ -145,6 +150,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.MaxHeaderBytes < 0 {
 		errs = append(errs, errors.New("max_header_bytes must not be negative"))
+	}
+	if cfg.MaxConnections < 0 {
+		errs = append(errs, errors.New("max_connections must not be negative"))
 	}
 	if cfg.RetryAfter < 0 {
 		errs = append(errs, errors.New("retry_after must not be negative"))

@@ -39,6 +39,7 @@ func TestDefaultConfig(t *testing.T) {
 	assert.Equal(t, 30*time.Second, cfg.ServerConfig.WriteTimeout)
 	assert.Equal(t, 60*time.Second, cfg.ServerConfig.IdleTimeout)
 	assert.Equal(t, 64<<10, cfg.MaxHeaderBytes)
+	assert.Equal(t, 1024, cfg.MaxConnections)
 	assert.Equal(t, 5*time.Second, cfg.RetryAfter)
 	assert.True(t, cfg.Deduplication.Enabled)
 	assert.Equal(t, 100_000, cfg.Deduplication.MaxEntries)

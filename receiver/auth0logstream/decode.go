@@ -22,8 +22,9 @@ import (
 //     detected from the first line and read as a stream.
 
 var (
-	errEmptyBody = errors.New("request body is empty")
-	utf8BOM      = []byte{0xEF, 0xBB, 0xBF}
+	errEmptyBody    = errors.New("request body is empty")
+	errTrailingData = errors.New("malformed JSON: unexpected character after a JSON value")
+	utf8BOM         = []byte{0xEF, 0xBB, 0xBF}
 )
 
 // valueSink receives the values found in a body. raw is only valid during
@@ -184,7 +185,9 @@ func (f *framer) frameLine(line []byte) error {
 	it.ResetBytes(line)
 	it.Error = nil
 	it.Skip()
-	if it.Error != nil {
+	// io.EOF here only means the value ran to the end of the line, as a bare
+	// number does; whether it is complete is decided when it is parsed.
+	if it.Error != nil && it.Error != io.EOF {
 		return f.sink.malformed(line, syntaxError(it.Error))
 	}
 	if it.WhatIsNext() == jsoniter.InvalidValue && it.Error == io.EOF {
@@ -199,12 +202,15 @@ func (f *framer) frameLine(line []byte) error {
 	for it.WhatIsNext() != jsoniter.InvalidValue {
 		start := len(f.capture)
 		f.capture = it.SkipAndAppendBytes(f.capture)
-		if it.Error != nil {
+		if it.Error != nil && it.Error != io.EOF {
 			return f.sink.malformed(line, syntaxError(it.Error))
 		}
 		f.values = append(f.values, f.capture[start:])
 	}
 	if it.Error != io.EOF {
+		if it.Error == nil {
+			return f.sink.malformed(line, errTrailingData)
+		}
 		return f.sink.malformed(line, syntaxError(it.Error))
 	}
 	for _, v := range f.values {

@@ -160,6 +160,9 @@ func syntaxError(err error) error {
 	if msg == "EOF" || msg == "unexpected EOF" || strings.HasSuffix(msg, "found \x00") {
 		msg = "unexpected end of JSON input"
 	}
+	// The offending byte is quoted in the message; keep the reason valid,
+	// printable UTF-8 whatever the input was.
+	msg = strings.ReplaceAll(validUTF8(msg), "\x00", `\x00`)
 	return errors.New("malformed JSON: " + msg)
 }
 

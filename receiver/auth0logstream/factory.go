@@ -33,6 +33,7 @@ func createDefaultConfig() component.Config {
 		Path:           defaultPath,
 		Body:           BodyEvent,
 		MaxHeaderBytes: defaultMaxHeaderBytes,
+		MaxConnections: defaultMaxConns,
 		RetryAfter:     defaultRetryAfter,
 		Deduplication: DedupConfig{
 			Enabled:    true,

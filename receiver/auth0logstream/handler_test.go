@@ -1,17 +1,21 @@
 package auth0logstream
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -263,12 +267,26 @@ func TestIncludeMetadataReachesThePipeline(t *testing.T) {
 	assert.Equal(t, []string{"prod-eu"}, got.Load())
 }
 
+// TestHugeHeaderIsRefused sends the request by hand: the server stops
+// reading at the limit and closes, and an HTTP client still writing would
+// see a reset instead of the answer.
 func TestHugeHeaderIsRefused(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.MaxHeaderBytes = 4096
 	sink := &consumertest.LogsSink{}
-	url := startReceiver(t, cfg, sink)
-	resp := post(t, url, testToken, jsonLines(envelope("1", "f")), "X-Padding", strings.Repeat("a", 64<<10))
-	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.status)
+	startReceiver(t, cfg, sink)
+
+	conn, err := net.Dial("tcp", cfg.ServerConfig.NetAddr.Endpoint)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
+	// Go allows 4 KiB of slack over MaxHeaderBytes; 9 KiB is past both.
+	_, err = fmt.Fprintf(conn, "POST /api/logs HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nX-Padding: %s\r\nContent-Length: 0\r\n\r\n",
+		testToken, strings.Repeat("a", 9<<10))
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode)
 	assert.Zero(t, sink.LogRecordCount())
 }

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
+	"golang.org/x/net/netutil"
 
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
 )
@@ -112,6 +113,11 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	ln, err := r.cfg.ServerConfig.ToListener(ctx)
 	if err != nil {
 		return err
+	}
+	if r.cfg.MaxConnections > 0 {
+		// Bounds file descriptors and per-connection memory under a flood;
+		// excess connections queue in the kernel instead of being refused.
+		ln = netutil.LimitListener(ln, r.cfg.MaxConnections)
 	}
 	mux := http.HandlerFunc(r.ingest)
 	srv, err := r.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), r.set.TelemetrySettings, mux,
