@@ -3,11 +3,9 @@ package auth0logstream
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-
-	jsoniter "github.com/json-iterator/go"
 )
 
 // The framing layer splits a request body into JSON values without trusting
@@ -23,12 +21,13 @@ import (
 
 var (
 	errEmptyBody    = errors.New("request body is empty")
-	errTrailingData = errors.New("malformed JSON: unexpected character after a JSON value")
+	errInvalidValue = errors.New("malformed JSON: not a valid JSON value")
 	utf8BOM         = []byte{0xEF, 0xBB, 0xBF}
 )
 
 // valueSink receives the values found in a body. raw is only valid during
-// the call. A returned error stops the framing and is passed through.
+// the call. A returned error stops the framing and is passed through, except
+// errTrailingData from value, which asks the framer to split raw.
 type valueSink interface {
 	value(raw []byte) error
 	malformed(raw []byte, reason error) error
@@ -53,88 +52,48 @@ const readBufferSize = 64 << 10
 type framer struct {
 	sink    valueSink
 	br      *bufio.Reader
-	src     errRecorder
-	line    []byte
 	capture []byte
-	iter    *jsoniter.Iterator // splits lines and array values held in memory
-	values  [][]byte           // values of one line holding several
+	pieces  [][]byte // values of one line holding several
 }
 
 func newFramer() *framer {
-	return &framer{
-		br:   bufio.NewReaderSize(nil, readBufferSize),
-		iter: jsoniter.NewIterator(jsonConfig),
-		// jsoniter's capture needs a non-nil buffer to append to.
-		capture: make([]byte, 0, 4096),
-	}
-}
-
-// errRecorder remembers the body's read error, which jsoniter would
-// otherwise mix up with syntax errors.
-type errRecorder struct {
-	r   io.Reader
-	err error
-}
-
-func (e *errRecorder) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	if err != nil && err != io.EOF {
-		e.err = err
-	}
-	return n, err
+	return &framer{br: bufio.NewReaderSize(nil, readBufferSize)}
 }
 
 // frame reads body to its end and feeds every value to sink.
 func (f *framer) frame(body io.Reader, sink valueSink) error {
 	f.sink = sink
-	f.src = errRecorder{r: body}
-	f.br.Reset(&f.src)
+	f.br.Reset(body)
 	defer func() {
 		f.sink = nil
-		f.src = errRecorder{}
 		f.br.Reset(nil)
+		if cap(f.capture) > readBufferSize {
+			f.capture = nil // do not keep one huge event's buffer in the pool
+		}
 	}()
 
 	if b, _ := f.br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
 		_, _ = f.br.Discard(len(utf8BOM))
 	}
 	first, err := f.skipSpace()
+	if err == io.EOF {
+		return errEmptyBody
+	}
 	if err != nil {
 		return err
 	}
-	if first == '[' {
-		return f.stream(f.br)
+	if first == '[' || f.firstLineSpansLines() {
+		return f.stream()
 	}
-	line, err := f.readLine()
-	if err != nil && err != io.EOF {
-		return &readError{err}
-	}
-	if spansLines(line) {
-		return f.stream(io.MultiReader(bytes.NewReader(bytes.Clone(line)), f.br))
-	}
-	for {
-		if serr := f.frameLine(line); serr != nil {
-			return serr
-		}
-		if err == io.EOF {
-			return nil
-		}
-		line, err = f.readLine()
-		if err != nil && err != io.EOF {
-			return &readError{err}
-		}
-	}
+	return f.lines()
 }
 
-// skipSpace returns the first byte that is not white space, unread.
+// skipSpace consumes white space and returns the next byte, unread.
 func (f *framer) skipSpace() (byte, error) {
 	for {
 		c, err := f.br.ReadByte()
-		if err == io.EOF {
-			return 0, errEmptyBody
-		}
 		if err != nil {
-			return 0, &readError{err}
+			return 0, f.wrapRead(err)
 		}
 		if !isSpace(c) {
 			_ = f.br.UnreadByte()
@@ -143,164 +102,334 @@ func (f *framer) skipSpace() (byte, error) {
 	}
 }
 
-// readLine returns the next line without its line break. The slice is only
-// valid until the next read.
+func (f *framer) wrapRead(err error) error {
+	if err == io.EOF {
+		return io.EOF
+	}
+	return &readError{err}
+}
+
+// firstLineSpansLines reports whether the body is pretty-printed JSON: its
+// first line opens a value that it does not close, and the next line does
+// not start a new record. Every JSON Lines record starts with '{', so a
+// truncated first record followed by good ones is still read as JSON Lines.
+func (f *framer) firstLineSpansLines() bool {
+	ahead, _ := f.br.Peek(readBufferSize)
+	nl := bytes.IndexByte(ahead, '\n')
+	if nl < 0 {
+		return false // one line, or a first line too long to be pretty-printed
+	}
+	first := bytes.TrimSpace(ahead[:nl])
+	if len(first) == 0 {
+		return false
+	}
+	switch first[len(first)-1] {
+	case '{', '[', ',', ':':
+	default:
+		return false
+	}
+	next := trimSpaceLeft(ahead[nl+1:])
+	return len(next) > 0 && next[0] != '{'
+}
+
+// lines handles JSON Lines: each line is delivered on its own.
+func (f *framer) lines() error {
+	for {
+		line, err := f.readLine()
+		if err != nil && err != io.EOF {
+			return &readError{err}
+		}
+		if ferr := f.line(bytes.TrimSpace(line)); ferr != nil {
+			return ferr
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// readLine returns the next line. The slice is only valid until the next read.
 func (f *framer) readLine() ([]byte, error) {
 	chunk, err := f.br.ReadSlice('\n')
 	if err != bufio.ErrBufferFull {
 		return chunk, err
 	}
 	// A line longer than the buffer: collect it. The body size limit bounds it.
-	f.line = append(f.line[:0], chunk...)
+	f.capture = append(f.capture[:0], chunk...)
 	for err == bufio.ErrBufferFull {
 		chunk, err = f.br.ReadSlice('\n')
-		f.line = append(f.line, chunk...)
+		f.capture = append(f.capture, chunk...)
 	}
-	return f.line, err
+	return f.capture, err
 }
 
-// spansLines reports whether a body's first line opens a value that it does
-// not close, as pretty-printed JSON does. A truncated JSON Lines record rarely
-// ends like this, and if it does, only a malformed body is refused as a whole.
-func spansLines(line []byte) bool {
-	line = bytes.TrimSpace(line)
-	if len(line) == 0 {
-		return false
-	}
-	switch line[len(line)-1] {
-	case '{', '[', ',', ':':
-		return true
-	}
-	return false
-}
-
-// frameLine handles one JSON Lines record. A line is all good or, as a whole,
-// malformed: it is never half delivered.
-func (f *framer) frameLine(line []byte) error {
-	line = bytes.TrimSpace(line)
+func (f *framer) line(line []byte) error {
 	if len(line) == 0 {
 		return nil
 	}
-	it := f.iter
-	it.ResetBytes(line)
-	it.Error = nil
-	it.Skip()
-	// io.EOF here only means the value ran to the end of the line, as a bare
-	// number does; whether it is complete is decided when it is parsed.
-	if it.Error != nil && it.Error != io.EOF {
-		return f.sink.malformed(line, syntaxError(it.Error))
+	if line[0] == '{' {
+		// The common case, parsed in one pass. Several values on the line
+		// come back as errTrailingData and are split.
+		if err := f.sink.value(line); !errors.Is(err, errTrailingData) {
+			return err
+		}
 	}
-	if it.WhatIsNext() == jsoniter.InvalidValue && it.Error == io.EOF {
-		return f.inMemoryValue(line)
-	}
+	return f.splitLine(line)
+}
 
-	// Several values on one line: split them all before delivering any.
-	it.ResetBytes(line)
-	it.Error = nil
-	f.values = f.values[:0]
-	f.capture = f.capture[:0]
-	for it.WhatIsNext() != jsoniter.InvalidValue {
-		start := len(f.capture)
-		f.capture = it.SkipAndAppendBytes(f.capture)
-		if it.Error != nil && it.Error != io.EOF {
-			return f.sink.malformed(line, syntaxError(it.Error))
+// splitLine handles a line holding several values, or one that is not an
+// object. The line is one record of the stream: either every value in it is
+// well-formed JSON and each is delivered, or the whole line becomes one
+// malformed record. A top-level array on a line is a batch of events.
+func (f *framer) splitLine(line []byte) error {
+	f.pieces = f.pieces[:0]
+	for rest := trimSpaceLeft(line); len(rest) > 0; rest = trimSpaceLeft(rest) {
+		var s boundaryScanner
+		n, done := s.scan(rest)
+		if !done && !s.scalar() {
+			return f.sink.malformed(line, errors.New("malformed JSON: unexpected end of input"))
 		}
-		f.values = append(f.values, f.capture[start:])
-	}
-	if it.Error != io.EOF {
-		if it.Error == nil {
-			return f.sink.malformed(line, errTrailingData)
+		if !json.Valid(rest[:n]) {
+			return f.sink.malformed(line, errInvalidValue)
 		}
-		return f.sink.malformed(line, syntaxError(it.Error))
+		f.pieces = append(f.pieces, rest[:n])
+		rest = rest[n:]
 	}
-	for _, v := range f.values {
-		if err := f.inMemoryValue(v); err != nil {
+	for _, piece := range f.pieces {
+		var err error
+		if piece[0] == '[' {
+			err = f.arrayInMemory(piece)
+		} else {
+			err = f.element(piece)
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// inMemoryValue delivers a value that is already known to be well formed.
-// An array found inside JSON Lines is taken as a batch of events.
-func (f *framer) inMemoryValue(raw []byte) error {
-	raw = trimSpaceLeft(raw)
-	if raw[0] != '[' {
-		return f.element(raw)
-	}
-	it := jsoniter.ParseBytes(jsonConfig, raw)
-	buf := make([]byte, 0, 1024)
-	for it.ReadArray() {
-		buf = it.SkipAndAppendBytes(buf[:0])
-		if it.Error != nil {
-			return f.sink.malformed(raw, syntaxError(it.Error))
+// arrayInMemory delivers the elements of a well-formed array.
+func (f *framer) arrayInMemory(arr []byte) error {
+	rest := arr[1 : len(arr)-1]
+	for {
+		rest = trimSpaceLeft(rest)
+		if len(rest) == 0 {
+			return nil
 		}
-		if err := f.element(buf); err != nil {
+		var s boundaryScanner
+		n, _ := s.scan(rest)
+		if err := f.element(rest[:n]); err != nil {
 			return err
 		}
+		rest = trimSpaceLeft(rest[n:])
+		if len(rest) > 0 && rest[0] == ',' {
+			rest = rest[1:]
+		}
 	}
-	if it.Error != nil && it.Error != io.EOF {
-		return f.sink.malformed(raw, syntaxError(it.Error))
-	}
-	return nil
 }
 
+// element delivers one value whose boundaries are known.
 func (f *framer) element(raw []byte) error {
-	// jsoniter's capture starts before the white space that precedes a value.
-	raw = trimSpaceLeft(raw)
-	if len(raw) == 0 || raw[0] != '{' {
+	if raw[0] != '{' {
 		return f.sink.malformed(raw, errNotAnObject)
 	}
-	return f.sink.value(raw)
+	err := f.sink.value(raw)
+	if errors.Is(err, errTrailingData) {
+		return f.sink.malformed(raw, err)
+	}
+	return err
 }
 
-// stream reads a sequence of values from r without line structure. After a
-// syntax error there is no safe point to resume from, so it is fatal.
-func (f *framer) stream(r io.Reader) error {
-	it := jsoniter.Parse(jsonConfig, r, readBufferSize)
+// stream reads a sequence of values that do not follow line structure: a
+// JSON Array, or pretty-printed objects. Inside an array, a malformed
+// element costs only itself; broken structure is fatal, since there is no
+// safe point to resume from.
+func (f *framer) stream() error {
 	for {
-		switch it.WhatIsNext() {
-		case jsoniter.InvalidValue:
-			if it.Error == io.EOF {
-				return nil
-			}
-			return f.streamError(it)
-		case jsoniter.ArrayValue:
-			for it.ReadArray() {
-				if err := f.streamValue(it); err != nil {
-					return err
-				}
-			}
-			if it.Error != nil && it.Error != io.EOF {
-				return f.streamError(it)
-			}
-		default:
-			if err := f.streamValue(it); err != nil {
+		c, err := f.skipSpace()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if c != '[' {
+			if err := f.streamElement(); err != nil {
 				return err
 			}
+			continue
+		}
+		_, _ = f.br.Discard(1)
+		if err := f.streamArray(); err != nil {
+			return err
 		}
 	}
 }
 
-func (f *framer) streamValue(it *jsoniter.Iterator) error {
-	f.capture = it.SkipAndAppendBytes(f.capture[:0])
-	if it.Error != nil && it.Error != io.EOF {
-		return f.streamError(it)
+func (f *framer) streamArray() error {
+	c, err := f.skipSpace()
+	if err != nil {
+		return f.fatalAtEnd(err)
+	}
+	if c == ']' {
+		_, _ = f.br.Discard(1)
+		return nil
+	}
+	for {
+		if err := f.streamElement(); err != nil {
+			return err
+		}
+		c, err := f.skipSpace()
+		if err != nil {
+			return f.fatalAtEnd(err)
+		}
+		_, _ = f.br.Discard(1)
+		switch c {
+		case ',':
+			if _, err := f.skipSpace(); err != nil {
+				return f.fatalAtEnd(err)
+			}
+		case ']':
+			return nil
+		default:
+			return &fatalSyntaxError{errors.New("malformed JSON: expected ',' or ']' between array elements, found " + quoteByte(c))}
+		}
+	}
+}
+
+// streamElement reads one value from the stream into f.capture.
+func (f *framer) streamElement() error {
+	f.capture = f.capture[:0]
+	var s boundaryScanner
+	for {
+		chunk, err := f.br.Peek(1)
+		if err != nil {
+			if err == io.EOF && s.scalar() && len(f.capture) > 0 {
+				break // a bare number or literal ends the body
+			}
+			return f.fatalAtEnd(err)
+		}
+		chunk, _ = f.br.Peek(f.br.Buffered())
+		n, done := s.scan(chunk)
+		f.capture = append(f.capture, chunk[:n]...)
+		_, _ = f.br.Discard(n)
+		if done {
+			break
+		}
 	}
 	if len(f.capture) == 0 {
-		return f.streamError(it)
+		c, _ := f.br.ReadByte()
+		return &fatalSyntaxError{errors.New("malformed JSON: expected a value, found " + quoteByte(c))}
+	}
+	// Bracket counting found the end of an object or array reliably; a
+	// scalar that is not valid JSON means the structure itself is broken.
+	if s.kind != 'c' && !json.Valid(f.capture) {
+		return &fatalSyntaxError{errInvalidValue}
 	}
 	return f.element(f.capture)
 }
 
-func (f *framer) streamError(it *jsoniter.Iterator) error {
-	if f.src.err != nil {
-		return &readError{f.src.err}
+func (f *framer) fatalAtEnd(err error) error {
+	if err == io.EOF {
+		return &fatalSyntaxError{errors.New("malformed JSON: unexpected end of input")}
 	}
-	if it.Error == nil || it.Error == io.EOF {
-		return &fatalSyntaxError{fmt.Errorf("malformed JSON: unexpected character")}
+	var re *readError
+	if errors.As(err, &re) {
+		return err
 	}
-	return &fatalSyntaxError{syntaxError(it.Error)}
+	return &readError{err}
+}
+
+// boundaryScanner finds where a JSON value ends without validating it (the
+// parser does that), tracking only strings and nesting. It can be fed the
+// value in several chunks.
+type boundaryScanner struct {
+	started bool
+	kind    byte // 'c' container, '"' string, 's' scalar
+	depth   int
+	inStr   bool
+	escaped bool
+}
+
+func (s *boundaryScanner) scalar() bool { return s.kind == 's' }
+
+// scan consumes b and returns how many bytes belong to the value and
+// whether the value is complete.
+func (s *boundaryScanner) scan(b []byte) (int, bool) {
+	i := 0
+	if !s.started && len(b) > 0 {
+		s.started = true
+		switch b[0] {
+		case '{', '[':
+			s.kind, s.depth = 'c', 1
+		case '"':
+			s.kind, s.inStr = '"', true
+		default:
+			s.kind = 's'
+		}
+		i = 1
+	}
+	for ; i < len(b); i++ {
+		c := b[i]
+		if s.inStr {
+			// Jump to the next quote or backslash: strings are most of an event.
+			if !s.escaped {
+				j := indexQuoteOrBackslash(b[i:])
+				if j < 0 {
+					return len(b), false
+				}
+				i += j
+				c = b[i]
+			}
+			switch {
+			case s.escaped:
+				s.escaped = false
+			case c == '\\':
+				s.escaped = true
+			case c == '"':
+				s.inStr = false
+				if s.kind == '"' {
+					return i + 1, true
+				}
+			}
+			continue
+		}
+		switch s.kind {
+		case 's':
+			switch c {
+			case ' ', '\t', '\r', '\n', ',', ']', '}', '[', '{', '"':
+				return i, true
+			}
+		case 'c':
+			switch c {
+			case '"':
+				s.inStr = true
+			case '{', '[':
+				s.depth++
+			case '}', ']':
+				s.depth--
+				if s.depth == 0 {
+					return i + 1, true
+				}
+			}
+		}
+	}
+	return len(b), false
+}
+
+func indexQuoteOrBackslash(b []byte) int {
+	q := bytes.IndexByte(b, '"')
+	if q < 0 {
+		q = len(b)
+	}
+	if bs := bytes.IndexByte(b[:q], '\\'); bs >= 0 {
+		return bs
+	}
+	if q == len(b) {
+		return -1
+	}
+	return q
 }
 
 func trimSpaceLeft(b []byte) []byte {

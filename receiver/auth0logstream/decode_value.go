@@ -2,12 +2,11 @@ package auth0logstream
 
 import (
 	"errors"
-	"io"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
-	jsoniter "github.com/json-iterator/go"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
@@ -18,126 +17,385 @@ const (
 	// maxMembers bounds one object's size: pcommon.Map checks for duplicate
 	// keys on insert, so a huge object would cost quadratic time.
 	maxMembers = 4096
+	// topLevelMembers is room for a typical Auth0 event's fields, so the
+	// body map is allocated once instead of growing six times.
+	topLevelMembers = 32
 )
 
 var (
 	errTooDeep     = errors.New("JSON nested deeper than 64 levels")
 	errTooWide     = errors.New("JSON object has more than 4096 members")
 	errNotAnObject = errors.New("event is not a JSON object")
+	// errTrailingData: a complete value followed by more than white space.
+	errTrailingData = errors.New("malformed JSON: unexpected data after a JSON value")
 )
 
-// jsonConfig is frozen once; iterators borrowed from it are cheap to reset.
-var jsonConfig = jsoniter.Config{}.Froze()
-
-// valueReader turns JSON text straight into pdata values, without an
-// intermediate generic tree, so each byte is parsed once.
+// valueReader parses JSON text straight into pdata, without an intermediate
+// tree. The text is copied into one string per event and every key and
+// unescaped string value is a substring of it, so an event costs one string
+// allocation however many fields it has. The body keeps the whole event
+// anyway, so sharing one backing array wastes nothing.
+//
+// The grammar is RFC 8259, strictly: what it accepts, encoding/json accepts.
 type valueReader struct {
-	iter *jsoniter.Iterator
-	err  error
+	src       string
+	pos       int
+	validUTF8 bool // the whole text is valid UTF-8: no per-string check needed
+	scratch   []byte
 }
 
-func newValueReader() *valueReader {
-	return &valueReader{iter: jsoniter.NewIterator(jsonConfig)}
-}
+func newValueReader() *valueReader { return &valueReader{} }
 
-// readObject parses raw, which must hold one JSON object, into dst.
+// readObject parses raw, which must hold exactly one JSON object, into dst.
 func (vr *valueReader) readObject(raw []byte, dst pcommon.Map) error {
-	vr.iter.ResetBytes(raw)
-	vr.iter.Error = nil
-	vr.err = nil
-	if vr.iter.WhatIsNext() != jsoniter.ObjectValue {
+	vr.src = string(raw)
+	vr.pos = 0
+	vr.validUTF8 = utf8.ValidString(vr.src)
+	defer func() { vr.src = "" }()
+
+	vr.skipSpace()
+	if vr.pos >= len(vr.src) || vr.src[vr.pos] != '{' {
 		return errNotAnObject
 	}
-	vr.object(dst, 1)
-	if vr.failed() {
-		return vr.error()
+	dst.EnsureCapacity(topLevelMembers)
+	if err := vr.object(dst, 1); err != nil {
+		return err
 	}
-	// The framing hands over one value at a time, so anything after it is a bug
-	// in the caller or a truncated capture; refuse rather than guess.
-	if vr.iter.WhatIsNext() != jsoniter.InvalidValue || vr.iter.Error != io.EOF {
-		return errors.New("unexpected data after the JSON object")
-	}
-	return nil
-}
-
-func (vr *valueReader) error() error {
-	if vr.err != nil {
-		return vr.err
-	}
-	if vr.iter.Error != nil {
-		return syntaxError(vr.iter.Error)
+	vr.skipSpace()
+	if vr.pos < len(vr.src) {
+		return errTrailingData
 	}
 	return nil
 }
 
-func (vr *valueReader) failed() bool { return vr.err != nil || vr.iter.Error != nil }
-
-func (vr *valueReader) value(dst pcommon.Value, depth int) {
-	iter := vr.iter
-	switch iter.WhatIsNext() {
-	case jsoniter.StringValue:
-		dst.SetStr(validUTF8(iter.ReadString()))
-	case jsoniter.NumberValue:
-		vr.number(dst)
-	case jsoniter.BoolValue:
-		dst.SetBool(iter.ReadBool())
-	case jsoniter.NilValue:
-		// null stays an empty value: nothing is invented for it.
-		iter.ReadNil()
-	case jsoniter.ObjectValue:
-		vr.object(dst.SetEmptyMap(), depth+1)
-	case jsoniter.ArrayValue:
-		vr.array(dst.SetEmptySlice(), depth+1)
-	default:
-		iter.ReportError("read value", "invalid JSON value")
-	}
-}
-
-func (vr *valueReader) object(m pcommon.Map, depth int) {
-	if depth > maxNesting {
-		vr.err = errTooDeep
-		return
-	}
-	vr.iter.ReadMapCB(func(iter *jsoniter.Iterator, key string) bool {
-		if m.Len() >= maxMembers {
-			vr.err = errTooWide
-			return false
+func (vr *valueReader) skipSpace() {
+	for vr.pos < len(vr.src) {
+		switch vr.src[vr.pos] {
+		case ' ', '\n', '\r', '\t':
+			vr.pos++
+		default:
+			return
 		}
-		vr.value(m.PutEmpty(validUTF8(key)), depth)
-		return !vr.failed()
-	})
+	}
 }
 
-func (vr *valueReader) array(s pcommon.Slice, depth int) {
-	if depth > maxNesting {
-		vr.err = errTooDeep
-		return
+func (vr *valueReader) syntax(what string) error {
+	if vr.pos >= len(vr.src) {
+		return errors.New("malformed JSON: unexpected end of input, " + what)
 	}
-	vr.iter.ReadArrayCB(func(*jsoniter.Iterator) bool {
-		vr.value(s.AppendEmpty(), depth)
-		return !vr.failed()
-	})
+	return errors.New("malformed JSON: " + what + " at byte " + strconv.Itoa(vr.pos) +
+		", found " + quoteByte(vr.src[vr.pos]))
+}
+
+func quoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return "'" + string(c) + "'"
+	}
+	return "byte 0x" + strconv.FormatUint(uint64(c), 16)
+}
+
+func (vr *valueReader) value(dst pcommon.Value, depth int) error {
+	if vr.pos >= len(vr.src) {
+		return vr.syntax("expected a value")
+	}
+	switch c := vr.src[vr.pos]; {
+	case c == '"':
+		s, err := vr.str()
+		if err != nil {
+			return err
+		}
+		dst.SetStr(s)
+	case c == '{':
+		m := dst.SetEmptyMap()
+		return vr.object(m, depth+1)
+	case c == '[':
+		return vr.array(dst.SetEmptySlice(), depth+1)
+	case c == 't':
+		if !strings.HasPrefix(vr.src[vr.pos:], "true") {
+			return vr.syntax("invalid literal")
+		}
+		vr.pos += 4
+		dst.SetBool(true)
+	case c == 'f':
+		if !strings.HasPrefix(vr.src[vr.pos:], "false") {
+			return vr.syntax("invalid literal")
+		}
+		vr.pos += 5
+		dst.SetBool(false)
+	case c == 'n':
+		if !strings.HasPrefix(vr.src[vr.pos:], "null") {
+			return vr.syntax("invalid literal")
+		}
+		vr.pos += 4 // null stays an empty value: nothing is invented for it
+	case c == '-' || (c >= '0' && c <= '9'):
+		return vr.number(dst)
+	default:
+		return vr.syntax("expected a value")
+	}
+	return nil
+}
+
+func (vr *valueReader) object(m pcommon.Map, depth int) error {
+	if depth > maxNesting {
+		return errTooDeep
+	}
+	vr.pos++ // '{'
+	vr.skipSpace()
+	if vr.pos < len(vr.src) && vr.src[vr.pos] == '}' {
+		vr.pos++
+		return nil
+	}
+	for {
+		if vr.pos >= len(vr.src) || vr.src[vr.pos] != '"' {
+			return vr.syntax("expected a member name")
+		}
+		key, err := vr.str()
+		if err != nil {
+			return err
+		}
+		vr.skipSpace()
+		if vr.pos >= len(vr.src) || vr.src[vr.pos] != ':' {
+			return vr.syntax("expected ':'")
+		}
+		vr.pos++
+		vr.skipSpace()
+		if m.Len() >= maxMembers {
+			return errTooWide
+		}
+		if err := vr.value(m.PutEmpty(key), depth); err != nil {
+			return err
+		}
+		vr.skipSpace()
+		if vr.pos >= len(vr.src) {
+			return vr.syntax("expected ',' or '}'")
+		}
+		switch vr.src[vr.pos] {
+		case ',':
+			vr.pos++
+			vr.skipSpace()
+		case '}':
+			vr.pos++
+			return nil
+		default:
+			return vr.syntax("expected ',' or '}'")
+		}
+	}
+}
+
+func (vr *valueReader) array(s pcommon.Slice, depth int) error {
+	if depth > maxNesting {
+		return errTooDeep
+	}
+	vr.pos++ // '['
+	vr.skipSpace()
+	if vr.pos < len(vr.src) && vr.src[vr.pos] == ']' {
+		vr.pos++
+		return nil
+	}
+	for {
+		if s.Len() >= maxMembers {
+			return errTooWide
+		}
+		if err := vr.value(s.AppendEmpty(), depth); err != nil {
+			return err
+		}
+		vr.skipSpace()
+		if vr.pos >= len(vr.src) {
+			return vr.syntax("expected ',' or ']'")
+		}
+		switch vr.src[vr.pos] {
+		case ',':
+			vr.pos++
+			vr.skipSpace()
+		case ']':
+			vr.pos++
+			return nil
+		default:
+			return vr.syntax("expected ',' or ']'")
+		}
+	}
+}
+
+// str reads a string at vr.pos ('"'). Without escapes it is a substring of
+// the source: no allocation.
+func (vr *valueReader) str() (string, error) {
+	start := vr.pos + 1
+	for i := start; i < len(vr.src); i++ {
+		switch c := vr.src[i]; {
+		case c == '"':
+			vr.pos = i + 1
+			s := vr.src[start:i]
+			if !vr.validUTF8 {
+				s = validUTF8(s)
+			}
+			return s, nil
+		case c == '\\':
+			return vr.escapedStr(start, i)
+		case c < 0x20:
+			vr.pos = i
+			return "", vr.syntax("control character in string")
+		}
+	}
+	vr.pos = len(vr.src)
+	return "", vr.syntax("unterminated string")
+}
+
+// escapedStr decodes a string with escapes, from start, the first byte after
+// the quote; i is the first backslash.
+func (vr *valueReader) escapedStr(start, i int) (string, error) {
+	b := append(vr.scratch[:0], vr.src[start:i]...)
+	for i < len(vr.src) {
+		c := vr.src[i]
+		switch {
+		case c == '"':
+			vr.pos = i + 1
+			vr.scratch = b
+			if !vr.validUTF8 {
+				return strings.ToValidUTF8(string(b), "\uFFFD"), nil
+			}
+			return string(b), nil
+		case c < 0x20:
+			vr.pos = i
+			return "", vr.syntax("control character in string")
+		case c != '\\':
+			b = append(b, c)
+			i++
+			continue
+		}
+		if i+1 >= len(vr.src) {
+			break
+		}
+		switch e := vr.src[i+1]; e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, n, ok := vr.unicodeEscape(i)
+			if !ok {
+				vr.pos = i
+				return "", vr.syntax("invalid \\u escape")
+			}
+			b = utf8.AppendRune(b, r)
+			i += n
+			continue
+		default:
+			vr.pos = i
+			return "", vr.syntax("invalid escape")
+		}
+		i += 2
+	}
+	vr.pos = len(vr.src)
+	return "", vr.syntax("unterminated string")
+}
+
+// unicodeEscape decodes \uXXXX at i, joining a surrogate pair; a lone
+// surrogate becomes U+FFFD, as encoding/json does. It returns the bytes used.
+func (vr *valueReader) unicodeEscape(i int) (rune, int, bool) {
+	r, ok := hex4(vr.src, i+2)
+	if !ok {
+		return 0, 0, false
+	}
+	if !utf16.IsSurrogate(r) {
+		return r, 6, true
+	}
+	if i+12 <= len(vr.src) && vr.src[i+6] == '\\' && vr.src[i+7] == 'u' {
+		if r2, ok := hex4(vr.src, i+8); ok {
+			if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+				return dec, 12, true
+			}
+		}
+	}
+	return utf8.RuneError, 6, true
+}
+
+func hex4(s string, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+4]) {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // number keeps integers as Int and everything else as Double, matching
 // what a JSON reader of the original event would see.
-func (vr *valueReader) number(dst pcommon.Value) {
-	num := string(vr.iter.ReadNumber())
-	if vr.iter.Error != nil {
-		return
+func (vr *valueReader) number(dst pcommon.Value) error {
+	start := vr.pos
+	i := start
+	if i < len(vr.src) && vr.src[i] == '-' {
+		i++
 	}
-	if !strings.ContainsAny(num, ".eE") {
-		if i, err := strconv.ParseInt(num, 10, 64); err == nil {
-			dst.SetInt(i)
-			return
+	intStart := i
+	for i < len(vr.src) && vr.src[i] >= '0' && vr.src[i] <= '9' {
+		i++
+	}
+	if i == intStart || (vr.src[intStart] == '0' && i-intStart > 1) {
+		vr.pos = intStart
+		return vr.syntax("invalid number")
+	}
+	isInt := true
+	if i < len(vr.src) && vr.src[i] == '.' {
+		isInt = false
+		i++
+		fracStart := i
+		for i < len(vr.src) && vr.src[i] >= '0' && vr.src[i] <= '9' {
+			i++
+		}
+		if i == fracStart {
+			vr.pos = i
+			return vr.syntax("invalid number")
 		}
 	}
-	f, err := strconv.ParseFloat(num, 64)
+	if i < len(vr.src) && (vr.src[i] == 'e' || vr.src[i] == 'E') {
+		isInt = false
+		i++
+		if i < len(vr.src) && (vr.src[i] == '+' || vr.src[i] == '-') {
+			i++
+		}
+		expStart := i
+		for i < len(vr.src) && vr.src[i] >= '0' && vr.src[i] <= '9' {
+			i++
+		}
+		if i == expStart {
+			vr.pos = i
+			return vr.syntax("invalid number")
+		}
+	}
+	vr.pos = i
+	text := vr.src[start:i]
+	if isInt {
+		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+			dst.SetInt(n)
+			return nil
+		}
+	}
+	f, err := strconv.ParseFloat(text, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		vr.err = errors.New("invalid JSON number " + strconv.Quote(truncate(num, 32)))
-		return
+		return vr.syntax("invalid number")
 	}
 	dst.SetDouble(f)
+	return nil
 }
 
 // validUTF8 replaces invalid sequences: OTLP strings must be valid UTF-8,
@@ -147,28 +405,4 @@ func validUTF8(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
-}
-
-// syntaxError shortens jsoniter's messages, which quote up to 100 bytes of
-// the input: the reason goes to the sender and to logs, the input does not.
-func syntaxError(err error) error {
-	msg := err.Error()
-	if i := strings.Index(msg, ", error found in"); i >= 0 {
-		msg = msg[:i]
-	}
-	// jsoniter reports the end of input as the NUL byte it returns there.
-	if msg == "EOF" || msg == "unexpected EOF" || strings.HasSuffix(msg, "found \x00") {
-		msg = "unexpected end of JSON input"
-	}
-	// The offending byte is quoted in the message; keep the reason valid,
-	// printable UTF-8 whatever the input was.
-	msg = strings.ReplaceAll(validUTF8(msg), "\x00", `\x00`)
-	return errors.New("malformed JSON: " + msg)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

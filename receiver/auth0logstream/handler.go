@@ -49,7 +49,7 @@ func (r *logsReceiver) gate(next http.Handler) http.Handler {
 		}
 		if req.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
-			r.reject(w, req, http.StatusMethodNotAllowed, "method "+req.Method+" is not allowed: use POST")
+			r.reject(w, req, http.StatusMethodNotAllowed, "method not allowed: use POST")
 			return
 		}
 		if r.token != nil {
@@ -149,14 +149,25 @@ func (r *logsReceiver) reject(w http.ResponseWriter, req *http.Request, status i
 	r.logger.Debug("Request rejected",
 		zap.Int("status", status),
 		zap.String("reason", reason),
-		zap.String("method", req.Method),
-		zap.String("path", req.URL.Path),
+		zap.String("method", logSafeMethod(req.Method)),
+		zap.Bool("configured_path", req.URL.Path == r.cfg.Path),
 		zap.String("remote", req.RemoteAddr))
 	if status == http.StatusUnauthorized || status == http.StatusRequestEntityTooLarge {
 		// Do not let the server drain an unwanted body to keep the connection.
 		w.Header().Set("Connection", "close")
 	}
 	writeJSON(w, status, map[string]string{"error": reason})
+}
+
+// logSafeMethod keeps arbitrary request-line text out of logs: a sender
+// that misplaces its token puts it wherever it likes, path and method included.
+func logSafeMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -2,6 +2,7 @@ package auth0logstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -94,6 +95,9 @@ func (b *logsBuilder) value(raw []byte) error {
 	info, err := b.tr.translate(raw, b.scratch)
 	if err != nil {
 		b.scratch = plog.NewLogRecord() // drop the partial translation
+		if errors.Is(err, errTrailingData) {
+			return err // the framer splits the values and comes back
+		}
 		return b.malformed(raw, err)
 	}
 	b.stats.events++

@@ -2,11 +2,15 @@ package auth0logstream
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -110,18 +114,14 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		r.logger.Warn("No authorization_token and no auth extension configured: anyone who can reach the endpoint can send events",
 			zap.String("endpoint", r.cfg.ServerConfig.NetAddr.Endpoint))
 	}
-	ln, err := r.cfg.ServerConfig.ToListener(ctx)
+	ln, err := r.listen(ctx)
 	if err != nil {
 		return err
 	}
-	if r.cfg.MaxConnections > 0 {
-		// Bounds file descriptors and per-connection memory under a flood;
-		// excess connections queue in the kernel instead of being refused.
-		ln = netutil.LimitListener(ln, r.cfg.MaxConnections)
-	}
 	mux := http.HandlerFunc(r.ingest)
 	srv, err := r.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), r.set.TelemetrySettings, mux,
-		confighttp.WithErrorHandler(r.serverError))
+		confighttp.WithErrorHandler(r.serverError),
+		confighttp.WithDecoder("zstd", r.zstdDecoder))
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -144,6 +144,52 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		}
 	}()
 	return nil
+}
+
+// maxZstdWindow is the largest zstd window accepted. confighttp's decoder
+// allows 512 MiB, allocated as soon as a frame announces it: ten bytes
+// would cost half a gigabyte. RFC 8878 asks decoders to support 8 MiB.
+const maxZstdWindow = 8 << 20
+
+func (r *logsReceiver) zstdDecoder(body io.ReadCloser) (io.ReadCloser, error) {
+	window := uint64(maxZstdWindow)
+	if limit := uint64(r.cfg.ServerConfig.MaxRequestBodySize); limit > 0 && limit < window {
+		window = max(limit, zstd.MinWindowSize)
+	}
+	zr, err := zstd.NewReader(body,
+		zstd.WithDecoderConcurrency(1),
+		zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxWindow(window),
+		zstd.WithDecoderMaxMemory(uint64(r.cfg.ServerConfig.MaxRequestBodySize)+1))
+	if err != nil {
+		return nil, err
+	}
+	return zr.IOReadCloser(), nil
+}
+
+// listen does what confighttp's ToListener does, with the connection limit
+// slipped in beneath TLS: above it, http.Server would no longer see a
+// *tls.Conn and could neither negotiate HTTP/2 nor report TLS state.
+func (r *logsReceiver) listen(ctx context.Context) (net.Listener, error) {
+	ln, err := r.cfg.ServerConfig.NetAddr.Listen(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r.cfg.MaxConnections > 0 {
+		// Bounds file descriptors and per-connection memory under a flood;
+		// excess connections queue in the kernel instead of being refused.
+		ln = netutil.LimitListener(ln, r.cfg.MaxConnections)
+	}
+	if tlsSettings := r.cfg.ServerConfig.TLS.Get(); tlsSettings != nil {
+		tlsCfg, err := tlsSettings.LoadTLSConfig(ctx)
+		if err != nil {
+			_ = ln.Close()
+			return nil, err
+		}
+		tlsCfg.NextProtos = []string{"h2", "http/1.1"}
+		ln = tls.NewListener(ln, tlsCfg)
+	}
+	return ln, nil
 }
 
 // Shutdown stops accepting connections and waits for requests in flight, so

@@ -1,0 +1,195 @@
+package auth0logstream
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
+)
+
+// The benchmarks compare this receiver's decode+translate with the
+// Collector's own paths over the very same records: pdata's OTLP/JSON and
+// OTLP/protobuf unmarshalers, and a floor that builds the records from
+// already-decoded Go values. `make bench` prints the ratios.
+
+var benchBatchSizes = []int{1, 100, 1000}
+
+var benchFormats = []auth0gen.Format{auth0gen.JSONLines, auth0gen.JSONArray, auth0gen.JSONObject}
+
+func benchEvents(n int) []auth0gen.Event {
+	g := auth0gen.New(42, auth0gen.Options{})
+	events := make([]auth0gen.Event, n)
+	for i := range events {
+		events[i] = g.Next()
+	}
+	return events
+}
+
+// decodeOnce runs the receiver's path over body and returns what it built.
+func decodeOnce(tb testing.TB, body []byte) plog.Logs {
+	tb.Helper()
+	out := plog.NewLogs()
+	b := newLogsBuilder(newTranslator(BodyEvent), nil, "bench")
+	b.reset(context.Background(), func(_ context.Context, ld plog.Logs) error {
+		ld.ResourceLogs().MoveAndAppendTo(out.ResourceLogs())
+		return nil
+	}, 1)
+	if err := newFramer().frame(bytes.NewReader(body), b); err != nil {
+		tb.Fatal(err)
+	}
+	if err := b.finish(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+func reportPerEvent(b *testing.B, events int) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*events), "ns/event")
+}
+
+func BenchmarkAuth0Decode(b *testing.B) {
+	for _, format := range benchFormats {
+		for _, n := range benchBatchSizes {
+			if format == auth0gen.JSONObject && n != 1 {
+				continue // one envelope per request by definition
+			}
+			body := auth0gen.Encode(format, benchEvents(n))
+			b.Run(fmt.Sprintf("format=%s/batch=%d", format, n), func(b *testing.B) {
+				fr := newFramer()
+				bld := newLogsBuilder(newTranslator(BodyEvent), nil, "bench")
+				consume := func(context.Context, plog.Logs) error { return nil }
+				rd := bytes.NewReader(body)
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					rd.Reset(body)
+					bld.reset(context.Background(), consume, 1)
+					if err := fr.frame(rd, bld); err != nil {
+						b.Fatal(err)
+					}
+					if err := bld.finish(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportPerEvent(b, n)
+			})
+		}
+	}
+}
+
+// BenchmarkBaseline measures the Collector's own decoders on the records
+// the receiver produced, so both sides build identical pdata.
+func BenchmarkBaseline(b *testing.B) {
+	for _, n := range benchBatchSizes {
+		logs := decodeOnce(b, auth0gen.Encode(auth0gen.JSONLines, benchEvents(n)))
+		jsonBody, err := (&plog.JSONMarshaler{}).MarshalLogs(logs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		protoBody, err := (&plog.ProtoMarshaler{}).MarshalLogs(logs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("decoder=otlpjson/batch=%d", n), func(b *testing.B) {
+			u := &plog.JSONUnmarshaler{}
+			b.SetBytes(int64(len(jsonBody)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := u.UnmarshalLogs(jsonBody); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportPerEvent(b, n)
+		})
+		b.Run(fmt.Sprintf("decoder=otlpproto/batch=%d", n), func(b *testing.B) {
+			u := &plog.ProtoUnmarshaler{}
+			b.SetBytes(int64(len(protoBody)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := u.UnmarshalLogs(protoBody); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportPerEvent(b, n)
+		})
+		b.Run(fmt.Sprintf("decoder=floor/batch=%d", n), func(b *testing.B) {
+			decoded := make([]map[string]any, n)
+			for i, e := range benchEvents(n) {
+				var env struct {
+					LogID string         `json:"log_id"`
+					Data  map[string]any `json:"data"`
+				}
+				if err := json.Unmarshal(e.JSON, &env); err != nil {
+					b.Fatal(err)
+				}
+				decoded[i] = env.Data
+			}
+			tr := newTranslator(BodyEvent)
+			b.ReportAllocs()
+			for b.Loop() {
+				buildFromDecoded(tr, decoded)
+			}
+			reportPerEvent(b, n)
+		})
+	}
+}
+
+// buildFromDecoded is the floor: the same records built from values that
+// are already Go maps, so only pdata construction and mapping are paid.
+func buildFromDecoded(tr *translator, decoded []map[string]any) plog.Logs {
+	logs := plog.NewLogs()
+	rl := logs.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr(attrServiceName, serviceNameAuth0)
+	records := rl.ScopeLogs().AppendEmpty().LogRecords()
+	records.EnsureCapacity(len(decoded))
+	for _, data := range decoded {
+		lr := records.AppendEmpty()
+		body := lr.Body().SetEmptyMap()
+		if err := body.FromRaw(data); err != nil {
+			panic(err)
+		}
+		tr.mapFields(lr, body, "")
+		lr.SetObservedTimestamp(pcommon.Timestamp(1))
+	}
+	return logs
+}
+
+// TestBenchmarkBaselinesBuildTheSameRecords guards the comparison: the
+// baselines must decode to exactly what the receiver built.
+func TestBenchmarkBaselinesBuildTheSameRecords(t *testing.T) {
+	logs := decodeOnce(t, auth0gen.Encode(auth0gen.JSONLines, benchEvents(50)))
+	jsonBody, err := (&plog.JSONMarshaler{}).MarshalLogs(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromJSON, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(jsonBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromJSON.LogRecordCount() != 50 || !logsEqual(logs, fromJSON) {
+		t.Fatal("OTLP/JSON baseline does not hold the same records")
+	}
+	protoBody, err := (&plog.ProtoMarshaler{}).MarshalLogs(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromProto, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(protoBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !logsEqual(logs, fromProto) {
+		t.Fatal("OTLP/protobuf baseline does not hold the same records")
+	}
+}
+
+func logsEqual(a, b plog.Logs) bool {
+	ja, _ := (&plog.JSONMarshaler{}).MarshalLogs(a)
+	jb, _ := (&plog.JSONMarshaler{}).MarshalLogs(b)
+	return bytes.Equal(ja, jb)
+}

@@ -1,0 +1,452 @@
+package auth0logstream
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configtls"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
+)
+
+// secObservedReceiver starts a receiver whose logs, at every level, are
+// captured.
+func secObservedReceiver(t *testing.T, cfg *Config, sink *consumertest.LogsSink) (string, *observer.ObservedLogs) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.Logger = zap.New(core)
+	return startReceiverWith(t, cfg, sink, set), logs
+}
+
+// secLeaks returns the captured log lines that contain secret anywhere:
+// in the message or in any field, as marshalled.
+func secLeaks(t *testing.T, logs *observer.ObservedLogs, secret string) []string {
+	t.Helper()
+	var leaks []string
+	for _, e := range logs.All() {
+		fields, err := json.Marshal(e.ContextMap())
+		require.NoError(t, err)
+		line := e.Level.String() + " " + e.LoggerName + " " + e.Message + " " + string(fields) + " " + e.Stack
+		if strings.Contains(line, secret) {
+			leaks = append(leaks, line)
+		}
+	}
+	return leaks
+}
+
+// secRequest is one request of the logging tests.
+type secRequest struct {
+	name   string
+	method string
+	path   string // relative to the receiver's address
+	auth   string
+	body   string
+	status int
+}
+
+func secSend(t *testing.T, base string, r secRequest) response {
+	t.Helper()
+	method := r.method
+	if method == "" {
+		method = http.MethodPost
+	}
+	req, err := http.NewRequest(method, base+r.path, strings.NewReader(r.body))
+	require.NoError(t, err)
+	if r.auth != "" {
+		req.Header.Set("Authorization", r.auth)
+	}
+	return do(t, req)
+}
+
+// TestTokenNeverLogged sends good and bad requests, with the token in and
+// around the Authorization header and inside the body, and checks that no
+// log line at any level contains it.
+func TestTokenNeverLogged(t *testing.T) {
+	sink := &consumertest.LogsSink{}
+	cfg := testConfig(t)
+	url, logs := secObservedReceiver(t, cfg, sink)
+	base := strings.TrimSuffix(url, cfg.Path)
+	good := envelope("sec-1", "f") + "\n"
+	tokenInBody := hostileWithField("sec-2", `"type":"f","description":"`+testToken+`","`+testToken+`":"`+testToken+`"`)
+
+	requests := []secRequest{
+		{name: "good", path: cfg.Path, auth: testToken, body: good, status: 200},
+		{name: "token with a suffix", path: cfg.Path, auth: testToken + "x", body: good, status: 401},
+		{name: "token with Bearer", path: cfg.Path, auth: "Bearer " + testToken, body: good, status: 401},
+		{name: "token in other case", path: cfg.Path, auth: strings.ToUpper(testToken), body: good, status: 401},
+		{name: "token repeated", path: cfg.Path, auth: testToken + testToken, body: good, status: 401},
+		{name: "token with Basic", path: cfg.Path, auth: "Basic " + testToken, body: good, status: 401},
+		{name: "missing token, token in body", path: cfg.Path, body: tokenInBody, status: 401},
+		{name: "token in body", path: cfg.Path, auth: testToken, body: tokenInBody, status: 200},
+		{name: "token as malformed line", path: cfg.Path, auth: testToken, body: envelope("sec-3", "f") + "\n" + testToken + "\n{" + testToken + "\n", status: 200},
+		{name: "token as the whole body", path: cfg.Path, auth: testToken, body: testToken, status: 400},
+		{name: "token as JSON string body", path: cfg.Path, auth: testToken, body: `"` + testToken + `"`, status: 400},
+		{name: "token in truncated array", path: cfg.Path, auth: testToken, body: `[{"log_id":"` + testToken, status: 400},
+		{name: "token after a value", path: cfg.Path, auth: testToken, body: `{"a":1}` + testToken, status: 400},
+		{name: "token as a key without value", path: cfg.Path, auth: testToken, body: `{"` + testToken + `"}`, status: 400},
+		{name: "token with wrong method", method: http.MethodPut, path: cfg.Path, auth: testToken, status: 405},
+		{name: "token with wrong path", path: "/elsewhere", auth: testToken, body: good, status: 404},
+		{name: "token in query", path: cfg.Path + "?token=" + testToken, auth: "wrong", body: good, status: 401},
+	}
+	for _, r := range requests {
+		resp := secSend(t, base, r)
+		assert.Equal(t, r.status, resp.status, "%s: %s", r.name, resp.body)
+		assert.NotContains(t, resp.body, testToken, "%s: the answer echoes the token", r.name)
+	}
+	// A client that cannot complete a request also makes net/http log.
+	conn, err := net.Dial("tcp", cfg.ServerConfig.NetAddr.Endpoint)
+	require.NoError(t, err)
+	_, _ = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Length: 10\r\n\r\nabc", cfg.Path, testToken)
+	_ = conn.Close()
+
+	assert.Empty(t, secLeaks(t, logs, testToken), "log lines containing the token")
+
+	// The check above is only worth something if rejections are logged.
+	rejected := logs.FilterMessage("Request rejected").FilterField(zap.Int("status", http.StatusUnauthorized)).All()
+	require.NotEmpty(t, rejected, "a rejected request must produce a debug line")
+	assert.Equal(t, zapcore.DebugLevel, rejected[0].Level)
+	assert.Contains(t, rejected[0].ContextMap()["reason"], "does not match the configured token")
+	assert.NotEmpty(t, logs.FilterMessage("Request rejected").FilterField(zap.Int("status", http.StatusBadRequest)).All())
+	assert.NotEmpty(t, logs.FilterMessage("Request accepted with remarks").All())
+}
+
+// TestTokenInRequestLineIsNotLogged: a client that puts the token in the URL
+// path (a plausible mistake when typing the stream's endpoint URL) or in the
+// method is refused, and the token must not reach the logs or the answer
+// there either, so rejections must not log or echo the raw path or method.
+func TestTokenInRequestLineIsNotLogged(t *testing.T) {
+	sink := &consumertest.LogsSink{}
+	cfg := testConfig(t)
+	url, logs := secObservedReceiver(t, cfg, sink)
+	base := strings.TrimSuffix(url, cfg.Path)
+
+	for _, r := range []secRequest{
+		{name: "token in path", path: cfg.Path + "/" + testToken, auth: testToken, body: "{}", status: 404},
+		{name: "token as path", path: "/" + testToken, auth: "wrong", body: "{}", status: 404},
+		{name: "token as method", method: testToken, path: cfg.Path, auth: testToken, status: 405},
+	} {
+		t.Run(r.name, func(t *testing.T) {
+			logs.TakeAll()
+			resp := secSend(t, base, r)
+			require.Equal(t, r.status, resp.status, resp.body)
+			assert.NotContains(t, resp.body, testToken, "the answer echoes the token")
+			assert.Empty(t, secLeaks(t, logs, testToken), "log lines containing the token")
+		})
+	}
+}
+
+// TestUnauthenticatedBodyIsNotRead streams a 1 GB body with a wrong or
+// missing token: the receiver answers 401 without reading it and closes the
+// connection, so the client's writes fail long before the gigabyte is out.
+func TestUnauthenticatedBodyIsNotRead(t *testing.T) {
+	sink := &consumertest.LogsSink{}
+	cfg := testConfig(t)
+	startReceiver(t, cfg, sink)
+	const size = 1 << 30
+
+	for _, auth := range []string{"wrong", hostileOmit} {
+		t.Run(fmt.Sprintf("auth %q", auth), func(t *testing.T) {
+			// One event repeated up to 1 GB, produced as it is sent.
+			body := &hostileRepeat{chunk: []byte(envelope("gb", "f") + "\n"), left: size}
+			conn, err := net.Dial("tcp", cfg.ServerConfig.NetAddr.Endpoint)
+			require.NoError(t, err)
+			defer conn.Close()
+			require.NoError(t, conn.SetDeadline(time.Now().Add(20*time.Second)))
+
+			var written atomic.Int64
+			writeErr := make(chan error, 1)
+			go func() {
+				_, err := io.WriteString(conn, hostileHead(http.MethodPost, cfg.Path, auth, size, nil))
+				if err == nil {
+					var n int64
+					n, err = io.Copy(secCountingWriter{conn, &written}, body)
+					if err == nil && n == size {
+						err = errors.New("the whole body was sent")
+					}
+				}
+				writeErr <- err
+			}()
+
+			start := time.Now()
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			require.NoError(t, err)
+			b, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, string(b))
+			assert.True(t, resp.Close, "the 401 must announce Connection: close")
+
+			// The connection is not closed here: the server must cut it off.
+			var werr error
+			select {
+			case werr = <-writeErr:
+			case <-time.After(15 * time.Second):
+				t.Fatal("the server kept reading the unauthenticated body")
+			}
+			t.Logf("401 after %v; client wrote %d MiB of 1024 before: %v",
+				time.Since(start).Round(time.Millisecond), written.Load()>>20, werr)
+			require.Error(t, werr)
+			assert.Less(t, written.Load(), int64(64<<20), "bytes the client got out")
+			assert.Zero(t, sink.LogRecordCount())
+		})
+	}
+}
+
+type secCountingWriter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (c secCountingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestTokenComparisonIsConstantTime checks the mechanism, not timings, which
+// are too noisy here: the header and the token are hashed to fixed-length
+// digests that crypto/subtle compares, and the checker keeps no plain token
+// to compare otherwise. Then near and far misses must be answered alike.
+func TestTokenComparisonIsConstantTime(t *testing.T) {
+	checker := reflect.TypeFor[tokenChecker]()
+	for i := range checker.NumField() {
+		f := checker.Field(i)
+		assert.Equal(t, reflect.Array, f.Type.Kind(), "tokenChecker.%s must be a fixed-length digest", f.Name)
+	}
+
+	file, err := parser.ParseFile(token.NewFileSet(), "handler.go", nil, 0)
+	require.NoError(t, err)
+	var matches *ast.FuncDecl
+	for _, d := range file.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "matches" && fn.Recv != nil {
+			matches = fn
+		}
+	}
+	require.NotNil(t, matches, "tokenChecker.matches not found in handler.go")
+	calls := map[string]bool{}
+	ast.Inspect(matches.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+				if pkg, ok := sel.X.(*ast.Ident); ok {
+					calls[pkg.Name+"."+sel.Sel.Name] = true
+				}
+			}
+		case *ast.BinaryExpr:
+			// Only the verdict of the constant-time compare may be tested with ==.
+			if n.Op == token.EQL || n.Op == token.NEQ {
+				assert.True(t, secIsCall(n.X, "subtle", "ConstantTimeCompare") || secIsCall(n.Y, "subtle", "ConstantTimeCompare"),
+					"matches compares with %s", n.Op)
+			}
+		}
+		return true
+	})
+	assert.True(t, calls["subtle.ConstantTimeCompare"], "matches must use subtle.ConstantTimeCompare, calls %v", calls)
+	assert.True(t, calls["sha256.Sum256"], "matches must hash the header to a fixed length, calls %v", calls)
+	assert.False(t, calls["bytes.Equal"] || calls["strings.EqualFold"] || calls["strings.Compare"], "early-exit comparison in matches: %v", calls)
+
+	sink := &consumertest.LogsSink{}
+	url := startReceiver(t, testConfig(t), sink)
+	last := len(testToken) - 1
+	misses := map[string]string{
+		"near miss (last byte)":  testToken[:last] + string(testToken[last]^1),
+		"far miss (first byte)":  string(testToken[0]^1) + testToken[1:],
+		"shorter by one":         testToken[:last],
+		"longer by one":          testToken + "x",
+		"much longer":            strings.Repeat(testToken, 100),
+		"one byte":               "s",
+		"same length, all wrong": strings.Repeat("z", len(testToken)),
+	}
+	var first *response
+	for name, auth := range misses {
+		resp := post(t, url, auth, jsonLines(envelope("ct", "f")))
+		assert.Equal(t, http.StatusUnauthorized, resp.status, name)
+		if first == nil {
+			first = &resp
+			continue
+		}
+		assert.Equal(t, first.body, resp.body, "%s is answered differently", name)
+	}
+	assert.Zero(t, sink.LogRecordCount())
+}
+
+func secIsCall(e ast.Expr, pkg, name string) bool {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	id, ok := sel.X.(*ast.Ident)
+	return ok && id.Name == pkg && sel.Sel.Name == name
+}
+
+// secWriteCA writes a test CA and a server certificate for 127.0.0.1 and
+// returns the CA pool and the paths of the server's certificate and key.
+func secWriteCA(t *testing.T) (*x509.CertPool, string, string) {
+	dir := t.TempDir()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	caTmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "auth0logstream test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	require.NoError(t, err)
+	ca, err := x509.ParseCertificate(caDER)
+	require.NoError(t, err)
+
+	srvKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	srvTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, ca, &srvKey.PublicKey, caKey)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(srvKey)
+	require.NoError(t, err)
+
+	certFile, keyFile := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srvDER}), 0o600))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	return pool, certFile, keyFile
+}
+
+// secTLSReceiver starts a receiver serving HTTPS with a certificate from a
+// CA made for the test; it returns the CA and the https and http URLs.
+func secTLSReceiver(t *testing.T, cfg *Config, sink *consumertest.LogsSink) (*x509.CertPool, string, string) {
+	pool, certFile, keyFile := secWriteCA(t)
+	tlsCfg := configtls.NewDefaultServerConfig()
+	tlsCfg.CertFile, tlsCfg.KeyFile = certFile, keyFile
+	cfg.ServerConfig.TLS = configoptional.Some(tlsCfg)
+	httpURL := startReceiver(t, cfg, sink)
+	return pool, "https://" + strings.TrimPrefix(httpURL, "http://"), httpURL
+}
+
+// TestTLS serves HTTPS with a certificate from a CA made in the test.
+func TestTLS(t *testing.T) {
+	sink := &consumertest.LogsSink{}
+	pool, httpsURL, httpURL := secTLSReceiver(t, testConfig(t), sink)
+
+	client := func(tc *tls.Config) *http.Client {
+		return &http.Client{
+			Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: tc},
+			Timeout:   10 * time.Second,
+		}
+	}
+	postWith := func(c *http.Client, url, logID string) (*http.Response, error) {
+		req, err := http.NewRequest(http.MethodPost, url, jsonLines(envelope(logID, "f")))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", testToken)
+		resp, err := c.Do(req)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+		}
+		return resp, err
+	}
+
+	t.Run("client trusting the test CA", func(t *testing.T) {
+		resp, err := postWith(client(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}), httpsURL, "tls-1")
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		require.NotNil(t, resp.TLS)
+		assert.Equal(t, "127.0.0.1", resp.TLS.PeerCertificates[0].Subject.CommonName)
+		assert.Equal(t, 1, sink.LogRecordCount())
+	})
+	t.Run("client with the default roots", func(t *testing.T) {
+		_, err := postWith(client(nil), httpsURL, "tls-2")
+		var unknownCA x509.UnknownAuthorityError
+		require.ErrorAs(t, err, &unknownCA)
+	})
+	t.Run("plain HTTP to the TLS port", func(t *testing.T) {
+		resp, err := postWith(client(nil), httpURL, "tls-3")
+		if err != nil {
+			t.Logf("plain HTTP failed: %v", err)
+			return
+		}
+		t.Logf("plain HTTP answered %s", resp.Status)
+		assert.NotEqual(t, http.StatusOK, resp.StatusCode)
+	})
+	assert.Equal(t, 1, sink.LogRecordCount(), "only the verified HTTPS request is delivered")
+}
+
+// TestTLSServesHTTP2Clients: the TLS listener offers h2 in ALPN, so a client
+// that can speak HTTP/2 (curl, Go with ForceAttemptHTTP2) picks it. If the
+// connection limit wraps the TLS listener instead of sitting beneath it,
+// net/http no longer sees a *tls.Conn, answers HTTP/1.1 on an h2 connection
+// and the client fails ("http2: frame too large"); max_connections is on by
+// default, so both settings are checked.
+func TestTLSServesHTTP2Clients(t *testing.T) {
+	for _, maxConns := range []int{0, defaultMaxConns} {
+		t.Run(fmt.Sprintf("max_connections %d", maxConns), func(t *testing.T) {
+			sink := &consumertest.LogsSink{}
+			cfg := testConfig(t)
+			cfg.MaxConnections = maxConns
+			pool, httpsURL, _ := secTLSReceiver(t, cfg, sink)
+			c := &http.Client{
+				Timeout: 10 * time.Second,
+				Transport: &http.Transport{
+					DisableKeepAlives: true,
+					ForceAttemptHTTP2: true,
+					TLSClientConfig:   &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+				},
+			}
+			req, err := http.NewRequest(http.MethodPost, httpsURL, jsonLines(envelope("h2", "f")))
+			require.NoError(t, err)
+			req.Header.Set("Authorization", testToken)
+			resp, err := c.Do(req)
+			require.NoError(t, err)
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, 2, resp.ProtoMajor)
+			assert.Equal(t, 1, sink.LogRecordCount())
+		})
+	}
+}
