@@ -1,6 +1,7 @@
 package auth0logstream
 
 import (
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"strings"
@@ -17,15 +18,13 @@ const (
 	// maxMembers bounds one object's size: pcommon.Map checks for duplicate
 	// keys on insert, so a huge object would cost quadratic time.
 	maxMembers = 4096
-	// topLevelMembers is room for a typical Auth0 event's fields, so the
-	// body map is allocated once instead of growing six times.
-	topLevelMembers = 32
 )
 
 var (
-	errTooDeep     = errors.New("JSON nested deeper than 64 levels")
-	errTooWide     = errors.New("JSON object has more than 4096 members")
-	errNotAnObject = errors.New("event is not a JSON object")
+	errDataNotObject = errors.New(`"data" is not a JSON object`)
+	errTooDeep       = errors.New("JSON nested deeper than 64 levels")
+	errTooWide       = errors.New("JSON object has more than 4096 members")
+	errNotAnObject   = errors.New("event is not a JSON object")
 	// errTrailingData: a complete value followed by more than white space.
 	errTrailingData = errors.New("malformed JSON: unexpected data after a JSON value")
 )
@@ -38,34 +37,201 @@ var (
 //
 // The grammar is RFC 8259, strictly: what it accepts, encoding/json accepts.
 type valueReader struct {
+	raw       []byte // the text being parsed, for word-at-a-time scanning
 	src       string
 	pos       int
 	validUTF8 bool // the whole text is valid UTF-8: no per-string check needed
 	scratch   []byte
+	sizes     []int // members of every object and array, in document order
+	nextSize  int
+	open      []int // containers being counted
 }
 
 func newValueReader() *valueReader { return &valueReader{} }
 
 // readObject parses raw, which must hold exactly one JSON object, into dst.
 func (vr *valueReader) readObject(raw []byte, dst pcommon.Map) error {
-	vr.src = string(raw)
-	vr.pos = 0
-	vr.validUTF8 = utf8.ValidString(vr.src)
-	defer func() { vr.src = "" }()
-
-	vr.skipSpace()
-	if vr.pos >= len(vr.src) || vr.src[vr.pos] != '{' {
-		return errNotAnObject
+	if err := vr.begin(raw); err != nil {
+		return err
 	}
-	dst.EnsureCapacity(topLevelMembers)
+	defer vr.end()
 	if err := vr.object(dst, 1); err != nil {
 		return err
 	}
+	return vr.finish()
+}
+
+// begin prepares to parse raw, which must start with an object.
+func (vr *valueReader) begin(raw []byte) error {
+	vr.raw = raw
+	vr.src = string(raw)
+	vr.pos = 0
+	vr.validUTF8 = utf8.ValidString(vr.src)
+	vr.skipSpace()
+	if vr.pos >= len(vr.src) || vr.src[vr.pos] != '{' {
+		vr.end()
+		return errNotAnObject
+	}
+	vr.countMembers()
+	return nil
+}
+
+// end drops the references to the event's text.
+func (vr *valueReader) end() { vr.src, vr.raw = "", nil }
+
+// finish checks that nothing but white space follows the value.
+func (vr *valueReader) finish() error {
 	vr.skipSpace()
 	if vr.pos < len(vr.src) {
 		return errTrailingData
 	}
 	return nil
+}
+
+// envelopeInfo is what readEvent found around the event.
+type envelopeInfo struct {
+	logID      string
+	hasData    bool
+	extraCount int // members other than log_id and data
+}
+
+// readEvent parses an Auth0 delivery: an envelope {"log_id", "data"} whose
+// data object is parsed straight into body, with no intermediate map; or a
+// bare event, which is parsed into body whole. Members of the envelope other
+// than log_id and data go to extra.
+func (vr *valueReader) readEvent(raw []byte, body pcommon.Value, extra pcommon.Map) (envelopeInfo, error) {
+	var env envelopeInfo
+	if err := vr.begin(raw); err != nil {
+		return env, err
+	}
+	defer vr.end()
+	vr.pos++ // '{'
+	extra.EnsureCapacity(vr.capacityHint())
+	vr.skipSpace()
+	if vr.pos < len(vr.src) && vr.src[vr.pos] == '}' {
+		vr.pos++
+		body.SetEmptyMap()
+		return env, vr.finish()
+	}
+	for {
+		if vr.pos >= len(vr.src) || vr.src[vr.pos] != '"' {
+			return env, vr.syntax("expected a member name")
+		}
+		key, err := vr.str()
+		if err != nil {
+			return env, err
+		}
+		vr.skipSpace()
+		if vr.pos >= len(vr.src) || vr.src[vr.pos] != ':' {
+			return env, vr.syntax("expected ':'")
+		}
+		vr.pos++
+		vr.skipSpace()
+		switch {
+		case key == envelopeDataField && !env.hasData:
+			if vr.pos >= len(vr.src) || vr.src[vr.pos] != '{' {
+				return env, errDataNotObject
+			}
+			env.hasData = true
+			err = vr.object(body.SetEmptyMap(), 2)
+		case key == logIDField && env.logID == "" && vr.pos < len(vr.src) && vr.src[vr.pos] == '"':
+			env.logID, err = vr.str()
+		default:
+			if extra.Len() >= maxMembers {
+				return env, errTooWide
+			}
+			env.extraCount++
+			err = vr.value(extra.PutEmpty(key), 1)
+		}
+		if err != nil {
+			return env, err
+		}
+		vr.skipSpace()
+		if vr.pos >= len(vr.src) {
+			return env, vr.syntax("expected ',' or '}'")
+		}
+		switch vr.src[vr.pos] {
+		case ',':
+			vr.pos++
+			vr.skipSpace()
+		case '}':
+			vr.pos++
+			return env, vr.finish()
+		default:
+			return env, vr.syntax("expected ',' or '}'")
+		}
+	}
+}
+
+// countMembers makes one quick pass over the text, skipping strings, to
+// count the members of every object and array. pdata maps and slices are
+// then allocated at their exact size instead of growing by doubling, which
+// halves the bytes allocated per event. The counts are only capacity hints:
+// on malformed input they may be wrong, and the parser still decides.
+func (vr *valueReader) countMembers() {
+	vr.sizes, vr.open, vr.nextSize = vr.sizes[:0], vr.open[:0], 0
+	src := vr.src
+	opened := false // the innermost container has not seen a member yet
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch c {
+		case ' ', '\n', '\r', '\t':
+			continue
+		}
+		if opened {
+			opened = false
+			if c != '}' && c != ']' {
+				vr.sizes[vr.open[len(vr.open)-1]] = 1
+			}
+		}
+		switch c {
+		case '"':
+			i = skipString(src, i+1)
+		case '{', '[':
+			vr.open = append(vr.open, len(vr.sizes))
+			vr.sizes = append(vr.sizes, 0)
+			opened = true
+		case '}', ']':
+			if len(vr.open) > 0 {
+				vr.open = vr.open[:len(vr.open)-1]
+			}
+		case ',':
+			if len(vr.open) > 0 {
+				vr.sizes[vr.open[len(vr.open)-1]]++
+			}
+		}
+	}
+}
+
+// skipString returns the index of the quote closing the string whose
+// content starts at i, or len(s)-1 when it is unterminated.
+func skipString(s string, i int) int {
+	for {
+		j := strings.IndexByte(s[i:], '"')
+		if j < 0 {
+			return len(s) - 1
+		}
+		end := i + j
+		// The quote is escaped when an odd number of backslashes precede it.
+		bs := 0
+		for k := end - 1; k >= i && s[k] == '\\'; k-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return end
+		}
+		i = end + 1
+	}
+}
+
+// capacityHint returns the counted size of the container being opened.
+func (vr *valueReader) capacityHint() int {
+	if vr.nextSize >= len(vr.sizes) {
+		return 0
+	}
+	n := vr.sizes[vr.nextSize]
+	vr.nextSize++
+	return min(n, maxMembers)
 }
 
 func (vr *valueReader) skipSpace() {
@@ -140,6 +306,7 @@ func (vr *valueReader) object(m pcommon.Map, depth int) error {
 		return errTooDeep
 	}
 	vr.pos++ // '{'
+	m.EnsureCapacity(vr.capacityHint())
 	vr.skipSpace()
 	if vr.pos < len(vr.src) && vr.src[vr.pos] == '}' {
 		vr.pos++
@@ -187,6 +354,7 @@ func (vr *valueReader) array(s pcommon.Slice, depth int) error {
 		return errTooDeep
 	}
 	vr.pos++ // '['
+	s.EnsureCapacity(vr.capacityHint())
 	vr.skipSpace()
 	if vr.pos < len(vr.src) && vr.src[vr.pos] == ']' {
 		vr.pos++
@@ -220,7 +388,15 @@ func (vr *valueReader) array(s pcommon.Slice, depth int) error {
 // the source: no allocation.
 func (vr *valueReader) str() (string, error) {
 	start := vr.pos + 1
-	for i := start; i < len(vr.src); i++ {
+	i := start
+	// Eight bytes at a time while none of them is a quote, a backslash or
+	// a control character: string contents are most of an event's bytes.
+	for ; i+8 <= len(vr.raw); i += 8 {
+		if wordHasSpecial(binary.LittleEndian.Uint64(vr.raw[i:])) {
+			break
+		}
+	}
+	for ; i < len(vr.src); i++ {
 		switch c := vr.src[i]; {
 		case c == '"':
 			vr.pos = i + 1
@@ -238,6 +414,18 @@ func (vr *valueReader) str() (string, error) {
 	}
 	vr.pos = len(vr.src)
 	return "", vr.syntax("unterminated string")
+}
+
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// wordHasSpecial reports whether any byte of w is '"', '\\' or below 0x20.
+func wordHasSpecial(w uint64) bool {
+	quote := w ^ ('"' * lowBits)
+	backslash := w ^ ('\\' * lowBits)
+	return ((quote-lowBits)&^quote|(backslash-lowBits)&^backslash|(w-0x20*lowBits)&^w)&highBits != 0
 }
 
 // escapedStr decodes a string with escapes, from start, the first byte after

@@ -1,7 +1,6 @@
 package auth0logstream
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -33,23 +32,41 @@ const (
 	logIDField        = "log_id"
 )
 
-// stringFields maps top-level string fields of an Auth0 event to the
-// attribute that carries them.
-var stringFields = map[string]string{
-	"user_id":           "user.id",
-	"user_name":         "user.name",
-	"ip":                "client.address",
-	"user_agent":        "user_agent.original",
-	"client_id":         "auth0.client.id",
-	"client_name":       "auth0.client.name",
-	"connection":        "auth0.connection.name",
-	"connection_id":     "auth0.connection.id",
-	"strategy":          "auth0.strategy",
-	"strategy_type":     "auth0.strategy_type",
-	"hostname":          "auth0.hostname",
-	"audience":          "auth0.audience",
-	"organization_id":   "auth0.organization.id",
-	"organization_name": "auth0.organization.name",
+// stringFieldAttribute names the attribute that carries a top-level string
+// field of an Auth0 event. A switch, not a map: it runs for every field of
+// every event, and compiles to a few length and byte comparisons.
+func stringFieldAttribute(field string) string {
+	switch field {
+	case "user_id":
+		return "user.id"
+	case "user_name":
+		return "user.name"
+	case "ip":
+		return "client.address"
+	case "user_agent":
+		return "user_agent.original"
+	case "client_id":
+		return "auth0.client.id"
+	case "client_name":
+		return "auth0.client.name"
+	case "connection":
+		return "auth0.connection.name"
+	case "connection_id":
+		return "auth0.connection.id"
+	case "strategy":
+		return "auth0.strategy"
+	case "strategy_type":
+		return "auth0.strategy_type"
+	case "hostname":
+		return "auth0.hostname"
+	case "audience":
+		return "auth0.audience"
+	case "organization_id":
+		return "auth0.organization.id"
+	case "organization_name":
+		return "auth0.organization.name"
+	}
+	return ""
 }
 
 // locationFields maps the older location_info object to geo.* attributes.
@@ -58,8 +75,6 @@ var locationFields = map[string]string{
 	"city_name":      attrGeoLocality,
 	"continent_code": attrGeoContinent,
 }
-
-var errDataNotObject = errors.New(`"data" is not a JSON object`)
 
 // eventInfo is what batching needs to know about a translated event.
 type eventInfo struct {
@@ -71,27 +86,46 @@ type eventInfo struct {
 // translator turns one Auth0 event (an envelope or a bare tenant log
 // object) into a LogRecord.
 type translator struct {
-	body     BodyMode
-	values   *valueReader
-	dataTemp pcommon.Map // reused to lift "data" out of its envelope
+	body   BodyMode
+	values *valueReader
+	extra  pcommon.Map // envelope members other than log_id and data
 }
 
 func newTranslator(body BodyMode) *translator {
-	return &translator{body: body, values: newValueReader(), dataTemp: pcommon.NewMap()}
+	return &translator{body: body, values: newValueReader(), extra: pcommon.NewMap()}
 }
 
 // translate fills lr from raw, one JSON object. On error lr is left in an
 // unspecified state and the caller records the event as malformed.
 func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error) {
-	body := lr.Body().SetEmptyMap()
-	if err := t.values.readObject(raw, body); err != nil {
-		return eventInfo{}, err
-	}
-	data, logID, err := t.unwrapEnvelope(lr)
+	t.extra.Clear()
+	env, err := t.values.readEvent(raw, lr.Body(), t.extra)
 	if err != nil {
 		return eventInfo{}, err
 	}
-	info := t.mapFields(lr, data, logID)
+	var data pcommon.Map
+	if env.hasData {
+		data = lr.Body().Map()
+		// Unknown members of the envelope are kept rather than dropped:
+		// nothing is lost for being unfamiliar. The event's own fields win.
+		if env.extraCount > 0 {
+			t.extra.Range(func(k string, v pcommon.Value) bool {
+				if _, exists := data.Get(k); !exists {
+					v.CopyTo(data.PutEmpty(k))
+				}
+				return true
+			})
+		}
+	} else {
+		// A bare event: everything read is the event itself.
+		data = lr.Body().SetEmptyMap()
+		t.extra.MoveTo(data)
+		if env.logID != "" {
+			data.PutStr(logIDField, env.logID)
+		}
+		t.extra = pcommon.NewMap() // MoveTo left it unusable until reset
+	}
+	info := t.mapFields(lr, data, env.logID)
 
 	switch t.body {
 	case BodyRaw:
@@ -104,40 +138,6 @@ func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error)
 		}
 	}
 	return info, nil
-}
-
-// unwrapEnvelope makes the body hold the event itself. An object with a
-// "data" member is an envelope; anything else is taken as a bare event, as
-// Auth0's test deliveries and hand-made requests send.
-func (t *translator) unwrapEnvelope(lr plog.LogRecord) (pcommon.Map, string, error) {
-	envelope := lr.Body().Map()
-	dv, ok := envelope.Get(envelopeDataField)
-	if !ok {
-		return envelope, "", nil
-	}
-	if dv.Type() != pcommon.ValueTypeMap {
-		return pcommon.Map{}, "", errDataNotObject
-	}
-	var logID string
-	if v, ok := envelope.Get(logIDField); ok && v.Type() == pcommon.ValueTypeStr {
-		logID = v.Str()
-	}
-	dv.Map().MoveTo(t.dataTemp)
-	// Unknown envelope members are kept rather than dropped: nothing is lost
-	// for being unfamiliar. The event's own fields win on a name clash.
-	if envelope.Len() > 2 || (envelope.Len() == 2 && logID == "") {
-		envelope.Range(func(k string, v pcommon.Value) bool {
-			if k != envelopeDataField && k != logIDField {
-				if _, exists := t.dataTemp.Get(k); !exists {
-					v.CopyTo(t.dataTemp.PutEmpty(k))
-				}
-			}
-			return true
-		})
-	}
-	data := lr.Body().SetEmptyMap()
-	t.dataTemp.MoveTo(data)
-	return data, logID, nil
 }
 
 // mapFields sets time, severity, event name and attributes in one pass over
@@ -178,7 +178,7 @@ func (t *translator) mapFields(lr plog.LogRecord, data pcommon.Map, logID string
 				putLocation(attrs, v.Map())
 			}
 		default:
-			if name, ok := stringFields[k]; ok {
+			if name := stringFieldAttribute(k); name != "" {
 				putStr(attrs, name, v)
 			}
 		}
