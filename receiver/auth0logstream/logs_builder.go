@@ -84,6 +84,15 @@ func (b *logsBuilder) reset(ctx context.Context, consume consumeFunc, observed p
 	clear(b.seen)
 }
 
+// release drops the references to a finished request's data, so that a
+// pooled builder does not keep it alive.
+func (b *logsBuilder) release() {
+	b.ctx, b.consume = nil, nil
+	b.logs = plog.Logs{}
+	clear(b.groups)
+	b.groups = b.groups[:0]
+}
+
 func (b *logsBuilder) newChunk() {
 	b.logs = plog.NewLogs()
 	b.groups = b.groups[:0]

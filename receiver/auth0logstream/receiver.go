@@ -93,7 +93,7 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 func (r *logsReceiver) getState() *requestState { return r.states.Get().(*requestState) }
 
 func (r *logsReceiver) putState(st *requestState) {
-	st.builder.reset(context.Background(), nil, 0) // drop references to request data
+	st.builder.release()
 	r.states.Put(st)
 }
 

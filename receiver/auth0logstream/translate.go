@@ -123,7 +123,6 @@ func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error)
 		if env.logID != "" {
 			data.PutStr(logIDField, env.logID)
 		}
-		t.extra = pcommon.NewMap() // MoveTo left it unusable until reset
 	}
 	info := t.mapFields(lr, data, env.logID)
 
