@@ -1,0 +1,104 @@
+# otelcol-auth0: build, run and test the Auth0 log stream collector distribution.
+# `make help` lists the targets. Everything needed is installed into ./bin by the targets
+# themselves; only Go 1.26 and make are assumed.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO ?= go
+OCB_VERSION := v0.161.0
+BIN_DIR := $(CURDIR)/bin
+OCB := $(BIN_DIR)/builder
+# The stamp pins ocb: a bin/builder of another version is replaced on the next build.
+OCB_STAMP := $(BIN_DIR)/.builder-$(OCB_VERSION)
+MDATAGEN := $(BIN_DIR)/mdatagen
+
+DIST_NAME := otelcol-auth0
+COLLECTOR := $(CURDIR)/_build/$(DIST_NAME)
+# Everything the distribution compiles from this repository: when none of it changed since the
+# last build, `make build` does nothing.
+RECEIVER_SRC := $(shell find receiver -type f -not -name '*_test.go' -not -path '*/testdata/*' 2>/dev/null)
+
+# The race detector needs cgo and a C compiler; without them the tests still run, unraced.
+RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null 2>&1 && echo -race)
+
+FUZZ_TIME ?= 20s
+FUZZ_PKGS ?= ./receiver/...
+DATA_DIR := $(CURDIR)/data
+
+.PHONY: help
+help: ## List the targets
+	@echo "Targets:"
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables: AUTH0_LOG_STREAM_TOKEN (token for run/send), FUZZ_TIME (per fuzz target, now $(FUZZ_TIME))"
+
+.PHONY: build
+build: $(COLLECTOR) ## Build the collector with ocb into _build/ (incremental)
+
+$(OCB_STAMP):
+	@mkdir -p $(BIN_DIR)
+	GOBIN=$(BIN_DIR) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+	@rm -f $(BIN_DIR)/.builder-*
+	@touch $@
+
+# ocb resolves the receiver's relative `path:` against its working directory; make runs recipes
+# in the repository root even with `make -C`, which is what builder-config.yaml expects.
+$(COLLECTOR): builder-config.yaml go.mod go.sum $(RECEIVER_SRC) $(OCB_STAMP)
+	$(OCB) --config builder-config.yaml
+	@touch $@
+
+.PHONY: run
+run: build ## Start a local OTLP sink and the collector; POST Auth0 events to it (Ctrl-C stops both)
+	@mkdir -p $(DATA_DIR)/queue
+	OTELCOL_BINARY=$(COLLECTOR) ./internal/run/run.sh
+
+.PHONY: send
+send: ## POST the sample payloads in testdata/ (all three formats) to a running `make run`
+	./internal/run/send.sh
+
+.PHONY: test
+test: build lint ## Vet, gofmt, race tests (unit + end-to-end), a short fuzz pass, deploy checks
+	@[ -n "$(RACE)" ] || echo "warning: no C compiler for cgo, running the tests without -race"
+	OTELCOL_BINARY=$(COLLECTOR) $(GO) test $(RACE) -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+	@if [ -d deploy/validate ]; then \
+		echo "cd deploy/validate && go test ./..."; \
+		cd deploy/validate && $(GO) test -count=1 ./...; \
+	fi
+# Later suites (reliability, fleet) are added to the test recipe above.
+
+.PHONY: test-e2e
+test-e2e: build ## Only the end-to-end tests against the built collector
+	OTELCOL_BINARY=$(COLLECTOR) $(GO) test -count=1 -v ./internal/e2e/...
+
+# Runs every Fuzz* target the receiver packages define, each for FUZZ_TIME; -fuzz accepts one
+# package and one target at a time.
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZ_TIME (e.g. make fuzz FUZZ_TIME=10m)
+	@for pkg in $$($(GO) list $(FUZZ_PKGS)); do \
+		for target in $$($(GO) test -list '^Fuzz' "$$pkg" | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$target for $(FUZZ_TIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZ_TIME) "$$pkg"; \
+		done; \
+	done
+
+.PHONY: generate
+generate: ## Build bin/mdatagen from internal/tools and regenerate the receiver's metadata code
+	cd internal/tools && $(GO) build -o $(MDATAGEN) go.opentelemetry.io/collector/cmd/mdatagen
+	$(GO) generate ./receiver/...
+
+.PHONY: lint
+lint: ## go vet and a gofmt check (fails when a file needs formatting)
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './_build/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
+	@echo "gofmt: ok"
+
+# bench, bench-e2e: added with the performance work.
+
+.PHONY: clean
+clean: ## Remove _build/, bin/ and data/ (the local queue and sink output)
+	rm -rf _build bin data

@@ -1,0 +1,4 @@
+// Package e2e holds the end-to-end tests of the otelcol-auth0 distribution: they start the
+// collector built by `make build` and a sink collector as real processes, post the samples in
+// the top-level testdata/ directory, and check what reaches the sink.
+package e2e

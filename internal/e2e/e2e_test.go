@@ -1,0 +1,257 @@
+package e2e
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	// The token is sent as-is, like Auth0 sends the stream's Authorization Token.
+	testToken = "e2e-stream-token-7d1c"
+	// Long enough for the exporter's batch flush (1 s) plus the sink's file flush (200 ms),
+	// many times over on a loaded CI machine.
+	deliveryTimeout = 60 * time.Second
+	// After the expected events arrived, how long to keep watching for events that must not.
+	settleTime = 3 * time.Second
+)
+
+type stack struct {
+	sink, collector *process
+	receiverURL     string
+	healthURL       string
+	sinkFile        string
+}
+
+// startStack runs the sink and the collector with the repository's own config files; only
+// environment variables differ from what a user runs.
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	bin := collectorBinary(t)
+	root := repoRoot(t)
+	addrs := freeAddrs(t, 4)
+	sinkAddr, receiverAddr, healthAddr, metricsAddr := addrs[0], addrs[1], addrs[2], addrs[3]
+	_, metricsPort, _ := net.SplitHostPort(metricsAddr)
+
+	s := &stack{
+		receiverURL: "http://" + receiverAddr + "/api/logs",
+		healthURL:   "http://" + healthAddr + "/",
+		sinkFile:    filepath.Join(t.TempDir(), "received.jsonl"),
+	}
+	s.sink = startProcess(t, "sink", bin, []string{
+		"SINK_ENDPOINT=" + sinkAddr,
+		"SINK_OUTPUT_FILE=" + s.sinkFile,
+		"SINK_VERBOSITY=basic",
+	}, "--config", filepath.Join(root, "internal", "run", "sink-config.yaml"))
+	waitListening(t, s.sink, sinkAddr)
+
+	s.collector = startProcess(t, "collector", bin, []string{
+		"AUTH0_RECEIVER_ENDPOINT=" + receiverAddr,
+		"AUTH0_LOG_STREAM_TOKEN=" + testToken,
+		"OTLP_ENDPOINT=http://" + sinkAddr,
+		"AUTH0_QUEUE_DIR=" + t.TempDir(),
+		"HEALTH_CHECK_ENDPOINT=" + healthAddr,
+		"TELEMETRY_METRICS_PORT=" + metricsPort,
+	}, "--config", filepath.Join(root, "otelcol-config.yaml"))
+	waitHealthy(t, s.collector, s.healthURL)
+	waitListening(t, s.collector, receiverAddr)
+	return s
+}
+
+// freeAddrs holds all listeners open until every port is chosen, so the ports are distinct.
+func freeAddrs(t *testing.T, n int) []string {
+	t.Helper()
+	var addrs []string
+	var listeners []net.Listener
+	defer func() {
+		for _, l := range listeners {
+			l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		listeners = append(listeners, l)
+		addrs = append(addrs, l.Addr().String())
+	}
+	return addrs
+}
+
+func post(t *testing.T, url, token string, body []byte) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	return resp.StatusCode, string(b)
+}
+
+// TestForwardsFailuresToSink drives the shipped configuration end to end: Auth0 payloads in
+// all three Content Formats go in, and exactly the failure, warning and unknown-type events
+// come out of the OTLP destination, mapped as the receiver's contract says.
+func TestForwardsFailuresToSink(t *testing.T) {
+	samples := loadSamples(t)
+	s := startStack(t)
+
+	resp, err := httpClient.Get(s.healthURL)
+	if err != nil {
+		t.Fatalf("health check: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("health check answered %s, want 200", resp.Status)
+	}
+
+	// A failure event sent with a bad token: it must be refused before anything is read, and
+	// never reach the sink, although the filter would let it through.
+	const rejectedID = "90020250603999999999999999999999999999999999999999999999"
+	rejected := []byte(`{"log_id":"` + rejectedID + `","data":{"log_id":"` + rejectedID +
+		`","date":"2025-06-03T12:00:00.000Z","type":"f","description":"must never arrive"}}`)
+	// (Trailing spaces are no test: HTTP strips them from header values before the receiver.)
+	badTokens := []string{"", "wrong-token", "Bearer " + testToken, testToken[:len(testToken)-1], strings.ToUpper(testToken)}
+	for _, token := range badTokens {
+		if code, body := post(t, s.receiverURL, token, rejected); code != http.StatusUnauthorized {
+			t.Errorf("token %q: got %d %s, want 401", token, code, body)
+		}
+	}
+
+	want := map[string]expectation{}
+	dates := map[string]time.Time{}
+	filtered := 0
+	for _, smp := range samples {
+		if code, body := post(t, s.receiverURL, testToken, smp.body); code != http.StatusOK {
+			t.Fatalf("POST %s (%s): got %d %s, want 200", smp.File, smp.Format, code, body)
+		}
+		for _, e := range smp.Events {
+			if e.Forwarded {
+				want[e.LogID] = e
+				dates[e.LogID] = smp.dates[e.LogID]
+			} else {
+				filtered++
+			}
+		}
+	}
+	if len(want) == 0 || filtered == 0 {
+		t.Fatalf("the samples must hold both forwarded (%d) and filtered (%d) events", len(want), filtered)
+	}
+
+	got := waitForSink(t, s, want)
+
+	counts := map[string]int{}
+	for _, r := range got {
+		uid := stringAttr(r.record.Attributes(), "log.record.uid")
+		counts[uid]++
+		e, ok := want[uid]
+		if !ok {
+			t.Errorf("event %q (type %q, outcome %q) reached the sink but should not have", uid,
+				stringAttr(r.record.Attributes(), "auth0.type"), stringAttr(r.record.Attributes(), "auth0.outcome"))
+			continue
+		}
+		checkRecord(t, r, e, dates[uid])
+	}
+	for uid, e := range want {
+		if counts[uid] != 1 {
+			t.Errorf("event %s (type %s): reached the sink %d times, want once", uid, e.Type, counts[uid])
+		}
+	}
+	t.Logf("sink received %d events; %d sample events were filtered out", len(got), filtered)
+
+	// The collector first, so that nothing is left sending to a sink that has gone.
+	if err := s.collector.terminate(); err != nil {
+		t.Errorf("collector after SIGTERM: %s, want exit status 0", exitDescription(err))
+	}
+	if err := s.sink.terminate(); err != nil {
+		t.Errorf("sink after SIGTERM: %s, want exit status 0", exitDescription(err))
+	}
+}
+
+// waitForSink polls the sink's file until every wanted event arrived, then keeps reading for
+// settleTime so that late, unwanted events are seen too.
+func waitForSink(t *testing.T, s *stack, want map[string]expectation) []received {
+	t.Helper()
+	deadline := time.Now().Add(deliveryTimeout)
+	var settleUntil time.Time
+	for {
+		got, err := readSink(s.sinkFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if settleUntil.IsZero() && containsAll(got, want) {
+			settleUntil = time.Now().Add(settleTime)
+		}
+		if !settleUntil.IsZero() && time.Now().After(settleUntil) {
+			return got
+		}
+		if settleUntil.IsZero() && time.Now().After(deadline) {
+			t.Fatalf("after %v the sink holds %d of the %d expected events", deliveryTimeout, countWanted(got, want), len(want))
+		}
+		if s.collector.exited() || s.sink.exited() {
+			t.Fatalf("a process exited while waiting for delivery (collector exited: %v, sink exited: %v)",
+				s.collector.exited(), s.sink.exited())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func containsAll(got []received, want map[string]expectation) bool {
+	return countWanted(got, want) == len(want)
+}
+
+func countWanted(got []received, want map[string]expectation) int {
+	seen := map[string]bool{}
+	for _, r := range got {
+		uid := stringAttr(r.record.Attributes(), "log.record.uid")
+		if _, ok := want[uid]; ok {
+			seen[uid] = true
+		}
+	}
+	return len(seen)
+}
+
+func checkRecord(t *testing.T, r received, e expectation, date time.Time) {
+	t.Helper()
+	attrs := r.record.Attributes()
+	if v := stringAttr(attrs, "auth0.type"); v != e.Type {
+		t.Errorf("%s: auth0.type = %q, want %q", e.LogID, v, e.Type)
+	}
+	if v := stringAttr(attrs, "auth0.outcome"); v != e.Outcome {
+		t.Errorf("%s: auth0.outcome = %q, want %q", e.LogID, v, e.Outcome)
+	}
+	if v := r.record.EventName(); v != "auth0."+e.Type {
+		t.Errorf("%s: EventName = %q, want %q", e.LogID, v, "auth0."+e.Type)
+	}
+	if v := int32(r.record.SeverityNumber()); v != e.SeverityNumber {
+		t.Errorf("%s: SeverityNumber = %d, want %d", e.LogID, v, e.SeverityNumber)
+	}
+	if v := r.record.Timestamp().AsTime(); !v.Equal(date) {
+		t.Errorf("%s: Timestamp = %s, want data.date %s", e.LogID, v.UTC().Format(time.RFC3339Nano), date.Format(time.RFC3339Nano))
+	}
+	if v := stringAttr(r.resource, "service.name"); v != "auth0" {
+		t.Errorf("%s: resource service.name = %q, want auth0", e.LogID, v)
+	}
+	if v := stringAttr(r.resource, "auth0.tenant.name"); v != "acme-prod" {
+		t.Errorf("%s: resource auth0.tenant.name = %q, want acme-prod", e.LogID, v)
+	}
+	// body: event keeps Auth0's whole data object.
+	body := r.record.Body().Map()
+	if v, ok := body.Get("log_id"); !ok || v.AsString() != e.LogID {
+		t.Errorf("%s: body has no data.log_id; body = %s", e.LogID, r.record.Body().AsString())
+	}
+}
