@@ -1,0 +1,233 @@
+package testproc
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Bounds on process life cycle steps. They are generous: a loaded 2-core CI machine starts
+// the collector in a second or two.
+const (
+	StartupTimeout  = 60 * time.Second
+	ShutdownTimeout = 30 * time.Second
+)
+
+// CollectorBinary is the distribution built by `make build`, from OTELCOL_BINARY or else
+// <repoRoot>/_build/otelcol-auth0. Tests never build it themselves: a second, differently
+// configured build would hide what users actually get.
+func CollectorBinary(t testing.TB, repoRoot string) string {
+	t.Helper()
+	bin := os.Getenv("OTELCOL_BINARY")
+	if bin == "" {
+		bin = filepath.Join(repoRoot, "_build", "otelcol-auth0")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("collector binary %s not found (%v): run `make build` first, or set OTELCOL_BINARY", bin, err)
+	}
+	return bin
+}
+
+// RepoRoot resolves a path relative to the test's package directory, e.g. "../..".
+func RepoRoot(t testing.TB, rel string) string {
+	t.Helper()
+	root, err := filepath.Abs(rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// Process is a binary started by a test. Its output goes to a file that is shown when the
+// test fails.
+type Process struct {
+	Name    string
+	cmd     *exec.Cmd
+	logPath string
+	done    chan struct{}
+	waitErr error
+}
+
+// Start runs bin with args and env added to the test's environment, in a fresh directory.
+func Start(t testing.TB, name, bin string, env []string, args ...string) *Process {
+	t.Helper()
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, name+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout = logFile
+	cmd.Stderr = logFile
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		t.Fatalf("start %s: %v", name, err)
+	}
+	p := &Process{Name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	go func() {
+		p.waitErr = cmd.Wait()
+		logFile.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		if !p.Exited() {
+			_ = cmd.Process.Kill()
+			select {
+			case <-p.done:
+			case <-time.After(ShutdownTimeout):
+				t.Errorf("%s (pid %d) did not exit after SIGKILL", name, cmd.Process.Pid)
+			}
+		}
+		if t.Failed() {
+			t.Logf("---- %s output (tail) ----\n%s", name, p.Output())
+		}
+	})
+	return p
+}
+
+// Pid is the process id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
+// Exited reports whether the process has ended.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// WaitErr is the exit error once Exited is true (nil for exit status 0).
+func (p *Process) WaitErr() error {
+	<-p.done
+	return p.waitErr
+}
+
+// Output is the tail of what the process printed.
+func (p *Process) Output() string {
+	b, err := os.ReadFile(p.logPath)
+	if err != nil {
+		return err.Error()
+	}
+	const keep = 8000
+	if len(b) > keep {
+		b = b[len(b)-keep:]
+	}
+	return string(b)
+}
+
+// Terminate sends SIGTERM and returns the exit error (nil for exit status 0).
+func (p *Process) Terminate() error {
+	return p.signalAndWait(syscall.SIGTERM)
+}
+
+// Kill sends SIGKILL, like a crash or an OOM kill, and waits for the process to end.
+func (p *Process) Kill() error {
+	return p.signalAndWait(syscall.SIGKILL)
+}
+
+func (p *Process) signalAndWait(sig syscall.Signal) error {
+	if err := p.cmd.Process.Signal(sig); err != nil && !p.Exited() {
+		return fmt.Errorf("signal %s: %w", p.Name, err)
+	}
+	select {
+	case <-p.done:
+		return p.waitErr
+	case <-time.After(ShutdownTimeout):
+		return fmt.Errorf("%s did not exit within %v of %v", p.Name, ShutdownTimeout, sig)
+	}
+}
+
+// Client is an HTTP client for probes; keep-alives are off so that servers shut down at once.
+var Client = &http.Client{
+	Timeout:   10 * time.Second,
+	Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
+}
+
+// WaitListening polls until addr accepts TCP connections, failing early if p exits.
+func WaitListening(t testing.TB, p *Process, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(StartupTimeout)
+	for time.Now().Before(deadline) {
+		if p.Exited() {
+			t.Fatalf("%s exited during startup: %v", p.Name, p.waitErr)
+		}
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			conn.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s did not listen on %s within %v", p.Name, addr, StartupTimeout)
+}
+
+// WaitHealthy polls a health_check endpoint until it answers 200.
+func WaitHealthy(t testing.TB, p *Process, url string) {
+	t.Helper()
+	deadline := time.Now().Add(StartupTimeout)
+	var last string
+	for time.Now().Before(deadline) {
+		if p.Exited() {
+			t.Fatalf("%s exited during startup: %v", p.Name, p.waitErr)
+		}
+		resp, err := Client.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			last = resp.Status
+		} else {
+			last = err.Error()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s health check %s not 200 within %v (last: %s)", p.Name, url, StartupTimeout, last)
+}
+
+// FreeAddrs returns n distinct 127.0.0.1 addresses with free ports. All listeners stay open
+// until every port is chosen, so the ports differ.
+func FreeAddrs(t testing.TB, n int) []string {
+	t.Helper()
+	var addrs []string
+	var listeners []net.Listener
+	defer func() {
+		for _, l := range listeners {
+			l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		listeners = append(listeners, l)
+		addrs = append(addrs, l.Addr().String())
+	}
+	return addrs
+}
+
+// ExitDescription turns a process exit error into text such as "exit status 1".
+func ExitDescription(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return strings.TrimSpace(exitErr.String())
+	}
+	return err.Error()
+}

@@ -1,0 +1,91 @@
+package testproc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Received is one LogRecord as the sink wrote it, with the resource it came with.
+type Received struct {
+	Record   plog.LogRecord
+	Resource pcommon.Map
+}
+
+// ReadSink parses the sink's file exporter output: one OTLP JSON export request per line.
+// A line still being written (no newline yet) is left for the next poll.
+func ReadSink(path string) ([]Received, error) {
+	var out []Received
+	tail := SinkTail{Path: path}
+	err := tail.Poll(func(r Received) { out = append(out, r) })
+	return out, err
+}
+
+// SinkTail reads a growing sink file incrementally: each Poll parses only the complete lines
+// added since the previous one, so polling a large file stays cheap.
+type SinkTail struct {
+	Path   string
+	offset int64
+	line   int
+}
+
+// Poll calls fn for every record in the lines completed since the last Poll.
+func (s *SinkTail) Poll(fn func(Received)) error {
+	f, err := os.Open(s.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Seek(s.offset, io.SeekStart); err != nil {
+		return err
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	end := bytes.LastIndexByte(data, '\n')
+	if end < 0 {
+		return nil
+	}
+	data = data[:end+1]
+	s.offset += int64(len(data))
+	var unmarshaler plog.JSONUnmarshaler
+	for line := range bytes.Lines(data) {
+		s.line++
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		logs, err := unmarshaler.UnmarshalLogs(line)
+		if err != nil {
+			return fmt.Errorf("%s line %d: %w", s.Path, s.line, err)
+		}
+		for i := 0; i < logs.ResourceLogs().Len(); i++ {
+			rl := logs.ResourceLogs().At(i)
+			for j := 0; j < rl.ScopeLogs().Len(); j++ {
+				records := rl.ScopeLogs().At(j).LogRecords()
+				for k := 0; k < records.Len(); k++ {
+					fn(Received{Record: records.At(k), Resource: rl.Resource().Attributes()})
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// StringAttr returns the attribute as a string, or "" when it is absent.
+func StringAttr(m pcommon.Map, key string) string {
+	v, ok := m.Get(key)
+	if !ok {
+		return ""
+	}
+	return v.AsString()
+}
