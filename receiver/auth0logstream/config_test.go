@@ -11,6 +11,10 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
 )
@@ -83,4 +87,28 @@ func TestUnknownKeyIsRejected(t *testing.T) {
 	err := confmap.NewFromStringMap(map[string]any{"pathh": "/x"}).Unmarshal(cfg)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "pathh")
+}
+
+// TestOpenEndpointWarning: without a token and without an auth extension the
+// receiver starts, and says plainly that anyone can send events.
+func TestOpenEndpointWarning(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		token    string
+		wantWarn bool
+	}{
+		{name: "no token", wantWarn: true},
+		{name: "token", token: "x", wantWarn: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			core, logs := observer.New(zap.WarnLevel)
+			set := receivertest.NewNopSettings(metadata.Type)
+			set.Logger = zap.New(core)
+			cfg := testConfig(t)
+			cfg.AuthorizationToken = configopaque.String(tc.token)
+			startReceiverWith(t, cfg, consumertest.NewNop(), set)
+			warned := logs.FilterMessageSnippet("anyone who can reach the endpoint").Len() > 0
+			assert.Equal(t, tc.wantWarn, warned)
+		})
+	}
 }
