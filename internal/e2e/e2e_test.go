@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 const (
@@ -22,7 +24,7 @@ const (
 )
 
 type stack struct {
-	sink, collector *process
+	sink, collector *testproc.Process
 	receiverURL     string
 	healthURL       string
 	sinkFile        string
@@ -32,9 +34,9 @@ type stack struct {
 // environment variables differ from what a user runs.
 func startStack(t *testing.T) *stack {
 	t.Helper()
-	bin := collectorBinary(t)
 	root := repoRoot(t)
-	addrs := freeAddrs(t, 4)
+	bin := testproc.CollectorBinary(t, root)
+	addrs := testproc.FreeAddrs(t, 4)
 	sinkAddr, receiverAddr, healthAddr, metricsAddr := addrs[0], addrs[1], addrs[2], addrs[3]
 	_, metricsPort, _ := net.SplitHostPort(metricsAddr)
 
@@ -43,14 +45,14 @@ func startStack(t *testing.T) *stack {
 		healthURL:   "http://" + healthAddr + "/",
 		sinkFile:    filepath.Join(t.TempDir(), "received.jsonl"),
 	}
-	s.sink = startProcess(t, "sink", bin, []string{
+	s.sink = testproc.Start(t, "sink", bin, []string{
 		"SINK_ENDPOINT=" + sinkAddr,
 		"SINK_OUTPUT_FILE=" + s.sinkFile,
 		"SINK_VERBOSITY=basic",
 	}, "--config", filepath.Join(root, "internal", "run", "sink-config.yaml"))
-	waitListening(t, s.sink, sinkAddr)
+	testproc.WaitListening(t, s.sink, sinkAddr)
 
-	s.collector = startProcess(t, "collector", bin, []string{
+	s.collector = testproc.Start(t, "collector", bin, []string{
 		"AUTH0_RECEIVER_ENDPOINT=" + receiverAddr,
 		"AUTH0_LOG_STREAM_TOKEN=" + testToken,
 		"OTLP_ENDPOINT=http://" + sinkAddr,
@@ -58,30 +60,15 @@ func startStack(t *testing.T) *stack {
 		"HEALTH_CHECK_ENDPOINT=" + healthAddr,
 		"TELEMETRY_METRICS_PORT=" + metricsPort,
 	}, "--config", filepath.Join(root, "otelcol-config.yaml"))
-	waitHealthy(t, s.collector, s.healthURL)
-	waitListening(t, s.collector, receiverAddr)
+	testproc.WaitHealthy(t, s.collector, s.healthURL)
+	testproc.WaitListening(t, s.collector, receiverAddr)
 	return s
 }
 
-// freeAddrs holds all listeners open until every port is chosen, so the ports are distinct.
-func freeAddrs(t *testing.T, n int) []string {
+// repoRoot is where otelcol-config.yaml and testdata/ live; tests run in internal/e2e.
+func repoRoot(t *testing.T) string {
 	t.Helper()
-	var addrs []string
-	var listeners []net.Listener
-	defer func() {
-		for _, l := range listeners {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		listeners = append(listeners, l)
-		addrs = append(addrs, l.Addr().String())
-	}
-	return addrs
+	return testproc.RepoRoot(t, filepath.Join("..", ".."))
 }
 
 func post(t *testing.T, url, token string, body []byte) (int, string) {
@@ -94,7 +81,7 @@ func post(t *testing.T, url, token string, body []byte) (int, string) {
 	if token != "" {
 		req.Header.Set("Authorization", token)
 	}
-	resp, err := httpClient.Do(req)
+	resp, err := testproc.Client.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", url, err)
 	}
@@ -110,7 +97,7 @@ func TestForwardsFailuresToSink(t *testing.T) {
 	samples := loadSamples(t)
 	s := startStack(t)
 
-	resp, err := httpClient.Get(s.healthURL)
+	resp, err := testproc.Client.Get(s.healthURL)
 	if err != nil {
 		t.Fatalf("health check: %v", err)
 	}
@@ -156,12 +143,12 @@ func TestForwardsFailuresToSink(t *testing.T) {
 
 	counts := map[string]int{}
 	for _, r := range got {
-		uid := stringAttr(r.record.Attributes(), "log.record.uid")
+		uid := testproc.StringAttr(r.Record.Attributes(), "log.record.uid")
 		counts[uid]++
 		e, ok := want[uid]
 		if !ok {
 			t.Errorf("event %q (type %q, outcome %q) reached the sink but should not have", uid,
-				stringAttr(r.record.Attributes(), "auth0.type"), stringAttr(r.record.Attributes(), "auth0.outcome"))
+				testproc.StringAttr(r.Record.Attributes(), "auth0.type"), testproc.StringAttr(r.Record.Attributes(), "auth0.outcome"))
 			continue
 		}
 		checkRecord(t, r, e, dates[uid])
@@ -174,22 +161,31 @@ func TestForwardsFailuresToSink(t *testing.T) {
 	t.Logf("sink received %d events; %d sample events were filtered out", len(got), filtered)
 
 	// The collector first, so that nothing is left sending to a sink that has gone.
-	if err := s.collector.terminate(); err != nil {
-		t.Errorf("collector after SIGTERM: %s, want exit status 0", exitDescription(err))
+	terminate(t, s.collector)
+	terminate(t, s.sink)
+}
+
+// terminate stops p with SIGTERM and wants exit status 0. A process that ended on its own
+// before the signal fails the test too: the shutdown under test never happened.
+func terminate(t *testing.T, p *testproc.Process) {
+	t.Helper()
+	if p.Exited() {
+		t.Errorf("%s exited before SIGTERM: %s, want it running until stopped", p.Name, testproc.ExitDescription(p.WaitErr()))
+		return
 	}
-	if err := s.sink.terminate(); err != nil {
-		t.Errorf("sink after SIGTERM: %s, want exit status 0", exitDescription(err))
+	if err := p.Terminate(); err != nil {
+		t.Errorf("%s after SIGTERM: %s, want exit status 0", p.Name, testproc.ExitDescription(err))
 	}
 }
 
 // waitForSink polls the sink's file until every wanted event arrived, then keeps reading for
 // settleTime so that late, unwanted events are seen too.
-func waitForSink(t *testing.T, s *stack, want map[string]expectation) []received {
+func waitForSink(t *testing.T, s *stack, want map[string]expectation) []testproc.Received {
 	t.Helper()
 	deadline := time.Now().Add(deliveryTimeout)
 	var settleUntil time.Time
 	for {
-		got, err := readSink(s.sinkFile)
+		got, err := testproc.ReadSink(s.sinkFile)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,22 +198,22 @@ func waitForSink(t *testing.T, s *stack, want map[string]expectation) []received
 		if settleUntil.IsZero() && time.Now().After(deadline) {
 			t.Fatalf("after %v the sink holds %d of the %d expected events", deliveryTimeout, countWanted(got, want), len(want))
 		}
-		if s.collector.exited() || s.sink.exited() {
+		if s.collector.Exited() || s.sink.Exited() {
 			t.Fatalf("a process exited while waiting for delivery (collector exited: %v, sink exited: %v)",
-				s.collector.exited(), s.sink.exited())
+				s.collector.Exited(), s.sink.Exited())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 }
 
-func containsAll(got []received, want map[string]expectation) bool {
+func containsAll(got []testproc.Received, want map[string]expectation) bool {
 	return countWanted(got, want) == len(want)
 }
 
-func countWanted(got []received, want map[string]expectation) int {
+func countWanted(got []testproc.Received, want map[string]expectation) int {
 	seen := map[string]bool{}
 	for _, r := range got {
-		uid := stringAttr(r.record.Attributes(), "log.record.uid")
+		uid := testproc.StringAttr(r.Record.Attributes(), "log.record.uid")
 		if _, ok := want[uid]; ok {
 			seen[uid] = true
 		}
@@ -225,33 +221,33 @@ func countWanted(got []received, want map[string]expectation) int {
 	return len(seen)
 }
 
-func checkRecord(t *testing.T, r received, e expectation, date time.Time) {
+func checkRecord(t *testing.T, r testproc.Received, e expectation, date time.Time) {
 	t.Helper()
-	attrs := r.record.Attributes()
-	if v := stringAttr(attrs, "auth0.type"); v != e.Type {
+	attrs := r.Record.Attributes()
+	if v := testproc.StringAttr(attrs, "auth0.type"); v != e.Type {
 		t.Errorf("%s: auth0.type = %q, want %q", e.LogID, v, e.Type)
 	}
-	if v := stringAttr(attrs, "auth0.outcome"); v != e.Outcome {
+	if v := testproc.StringAttr(attrs, "auth0.outcome"); v != e.Outcome {
 		t.Errorf("%s: auth0.outcome = %q, want %q", e.LogID, v, e.Outcome)
 	}
-	if v := r.record.EventName(); v != "auth0."+e.Type {
+	if v := r.Record.EventName(); v != "auth0."+e.Type {
 		t.Errorf("%s: EventName = %q, want %q", e.LogID, v, "auth0."+e.Type)
 	}
-	if v := int32(r.record.SeverityNumber()); v != e.SeverityNumber {
+	if v := int32(r.Record.SeverityNumber()); v != e.SeverityNumber {
 		t.Errorf("%s: SeverityNumber = %d, want %d", e.LogID, v, e.SeverityNumber)
 	}
-	if v := r.record.Timestamp().AsTime(); !v.Equal(date) {
+	if v := r.Record.Timestamp().AsTime(); !v.Equal(date) {
 		t.Errorf("%s: Timestamp = %s, want data.date %s", e.LogID, v.UTC().Format(time.RFC3339Nano), date.Format(time.RFC3339Nano))
 	}
-	if v := stringAttr(r.resource, "service.name"); v != "auth0" {
+	if v := testproc.StringAttr(r.Resource, "service.name"); v != "auth0" {
 		t.Errorf("%s: resource service.name = %q, want auth0", e.LogID, v)
 	}
-	if v := stringAttr(r.resource, "auth0.tenant.name"); v != "acme-prod" {
+	if v := testproc.StringAttr(r.Resource, "auth0.tenant.name"); v != "acme-prod" {
 		t.Errorf("%s: resource auth0.tenant.name = %q, want acme-prod", e.LogID, v)
 	}
 	// body: event keeps Auth0's whole data object.
-	body := r.record.Body().Map()
+	body := r.Record.Body().Map()
 	if v, ok := body.Get("log_id"); !ok || v.AsString() != e.LogID {
-		t.Errorf("%s: body has no data.log_id; body = %s", e.LogID, r.record.Body().AsString())
+		t.Errorf("%s: body has no data.log_id; body = %s", e.LogID, r.Record.Body().AsString())
 	}
 }
