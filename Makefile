@@ -68,7 +68,10 @@ test: build lint ## Everything CI runs: unit and race tests, a short fuzz pass, 
 	$(GO) test $(RACE) -count=1 $$($(GO) list ./... | grep -v -E '($(subst $(eval) ,|,$(SYSTEM_PKGS)))$$')
 	$(MAKE) --no-print-directory fuzz
 	cd deploy/validate && $(GO) test -count=1 ./...
+	cd internal/bench && $(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory test-e2e test-reliability
+	@# CI installs nginx and requires the fleet test; elsewhere it skips without nginx.
+	OTELCOL_BINARY=$(COLLECTOR) FLEET_REQUIRED=$${CI:+1} $(GO) test -count=1 -timeout 6m -v ./internal/fleet/
 
 .PHONY: test-e2e
 test-e2e: build ## End-to-end tests: the built collector and a sink as real processes
@@ -101,7 +104,21 @@ lint: ## go vet and a gofmt check (fails when a file needs formatting)
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 	@echo "gofmt: ok"
 
-# bench, bench-e2e: added with the performance work.
+.PHONY: test-fleet
+test-fleet: build ## Fleet test: 3 replicas behind nginx, one killed with -9 and restarted (about 1 min; needs nginx)
+	OTELCOL_BINARY=$(COLLECTOR) FLEET_REQUIRED=1 $(GO) test -count=1 -timeout 6m -v ./internal/fleet/
+
+# The receiver and its baselines alternate within each of the three runs, so each ratio
+# compares measurements taken seconds apart (-count 3 would run one benchmark's samples
+# back to back, minutes away from its baseline's).
+.PHONY: bench
+bench: ## In-process decode+translate benchmarks against pdata's OTLP decoders, printed as ratios
+	for i in 1 2 3; do $(GO) test -run '^$$' -bench . -benchmem -count 1 ./receiver/auth0logstream; done \
+		| $(GO) run ./internal/benchreport
+
+.PHONY: bench-e2e
+bench-e2e: build ## End-to-end benchmark of the built collector vs the otlp receiver; writes docs/bench/
+	cd internal/bench && $(GO) run ./cmd/e2e -collector $(COLLECTOR) -config collector.yaml -out $(CURDIR)/docs/bench
 
 .PHONY: clean
 clean: ## Remove _build/, bin/ and data/ (the local queue and sink output)

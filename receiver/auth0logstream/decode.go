@@ -298,36 +298,51 @@ func (f *framer) streamArray() error {
 	}
 }
 
-// streamElement reads one value from the stream into f.capture.
+// streamElement reads one value from the stream and delivers it.
 func (f *framer) streamElement() error {
-	f.capture = f.capture[:0]
 	var s boundaryScanner
-	for {
-		chunk, err := f.br.Peek(1)
-		if err != nil {
-			if err == io.EOF && s.scalar() && len(f.capture) > 0 {
+	chunk, err := f.br.Peek(1)
+	if err != nil {
+		return f.fatalAtEnd(err)
+	}
+	chunk, _ = f.br.Peek(f.br.Buffered())
+	n, done := s.scan(chunk)
+	if done {
+		// The usual case: the whole value is in the read buffer. Deliver it
+		// from there, before anything reads on and overwrites it.
+		err := f.checkedElement(&s, chunk[:n])
+		_, _ = f.br.Discard(n)
+		return err
+	}
+	// The value runs past the buffer: collect it.
+	f.capture = append(f.capture[:0], chunk[:n]...)
+	_, _ = f.br.Discard(n)
+	for !done {
+		if _, err := f.br.Peek(1); err != nil {
+			if err == io.EOF && s.scalar() {
 				break // a bare number or literal ends the body
 			}
 			return f.fatalAtEnd(err)
 		}
 		chunk, _ = f.br.Peek(f.br.Buffered())
-		n, done := s.scan(chunk)
+		n, done = s.scan(chunk)
 		f.capture = append(f.capture, chunk[:n]...)
 		_, _ = f.br.Discard(n)
-		if done {
-			break
-		}
 	}
-	if len(f.capture) == 0 {
-		c, _ := f.br.ReadByte()
-		return &fatalSyntaxError{errors.New("malformed JSON: expected a value, found " + quoteByte(c))}
+	return f.checkedElement(&s, f.capture)
+}
+
+// checkedElement delivers a value read from the stream. Bracket counting
+// finds the end of an object or array reliably; a scalar that is not valid
+// JSON means the structure itself is broken, which is fatal.
+func (f *framer) checkedElement(s *boundaryScanner, raw []byte) error {
+	if len(raw) == 0 {
+		return &fatalSyntaxError{errors.New("malformed JSON: expected a value")}
 	}
-	// Bracket counting found the end of an object or array reliably; a
-	// scalar that is not valid JSON means the structure itself is broken.
-	if s.kind != 'c' && !json.Valid(f.capture) {
+	if s.kind != 'c' && !json.Valid(raw) {
 		return &fatalSyntaxError{errInvalidValue}
 	}
-	return f.element(f.capture)
+	return f.element(raw)
 }
 
 func (f *framer) fatalAtEnd(err error) error {

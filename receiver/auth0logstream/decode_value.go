@@ -99,7 +99,9 @@ type envelopeInfo struct {
 // data object is parsed straight into body, with no intermediate map; or a
 // bare event, which is parsed into body whole. Members of the envelope other
 // than log_id and data go to extra.
-func (vr *valueReader) readEvent(raw []byte, body pcommon.Value, extra pcommon.Map) (envelopeInfo, error) {
+//
+// onDataMember, if not nil, is called with each member of data once parsed.
+func (vr *valueReader) readEvent(raw []byte, body pcommon.Value, extra pcommon.Map, onDataMember func(string, pcommon.Value)) (envelopeInfo, error) {
 	var env envelopeInfo
 	if err := vr.begin(raw); err != nil {
 		return env, err
@@ -133,7 +135,7 @@ func (vr *valueReader) readEvent(raw []byte, body pcommon.Value, extra pcommon.M
 				return env, errDataNotObject
 			}
 			env.hasData = true
-			err = vr.object(body.SetEmptyMap(), 2)
+			err = vr.objectWith(body.SetEmptyMap(), 2, onDataMember)
 		case key == logIDField && env.logID == "" && vr.pos < len(vr.src) && vr.src[vr.pos] == '"':
 			env.logID, err = vr.str()
 		default:
@@ -302,6 +304,12 @@ func (vr *valueReader) value(dst pcommon.Value, depth int) error {
 }
 
 func (vr *valueReader) object(m pcommon.Map, depth int) error {
+	return vr.objectWith(m, depth, nil)
+}
+
+// objectWith parses an object, calling onMember, if not nil, with each
+// member once its value is complete.
+func (vr *valueReader) objectWith(m pcommon.Map, depth int, onMember func(string, pcommon.Value)) error {
 	if depth > maxNesting {
 		return errTooDeep
 	}
@@ -329,8 +337,12 @@ func (vr *valueReader) object(m pcommon.Map, depth int) error {
 		if m.Len() >= maxMembers {
 			return errTooWide
 		}
-		if err := vr.value(m.PutEmpty(key), depth); err != nil {
+		v := m.PutEmpty(key)
+		if err := vr.value(v, depth); err != nil {
 			return err
+		}
+		if onMember != nil {
+			onMember(key, v)
 		}
 		vr.skipSpace()
 		if vr.pos >= len(vr.src) {

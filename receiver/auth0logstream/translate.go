@@ -89,17 +89,24 @@ type translator struct {
 	body   BodyMode
 	values *valueReader
 	extra  pcommon.Map // envelope members other than log_id and data
+	mapper fieldMapper
+	// onDataMember is mapper.field, bound once: a method value made per
+	// event would allocate.
+	onDataMember func(string, pcommon.Value)
 }
 
 func newTranslator(body BodyMode) *translator {
-	return &translator{body: body, values: newValueReader(), extra: pcommon.NewMap()}
+	t := &translator{body: body, values: newValueReader(), extra: pcommon.NewMap()}
+	t.onDataMember = t.mapper.field
+	return t
 }
 
 // translate fills lr from raw, one JSON object. On error lr is left in an
 // unspecified state and the caller records the event as malformed.
 func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error) {
 	t.extra.Clear()
-	env, err := t.values.readEvent(raw, lr.Body(), t.extra)
+	t.mapper.start(lr)
+	env, err := t.values.readEvent(raw, lr.Body(), t.extra, t.onDataMember)
 	if err != nil {
 		return eventInfo{}, err
 	}
@@ -111,7 +118,9 @@ func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error)
 		if env.extraCount > 0 {
 			t.extra.Range(func(k string, v pcommon.Value) bool {
 				if _, exists := data.Get(k); !exists {
-					v.CopyTo(data.PutEmpty(k))
+					dst := data.PutEmpty(k)
+					v.CopyTo(dst)
+					t.mapper.field(k, dst)
 				}
 				return true
 			})
@@ -123,8 +132,12 @@ func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error)
 		if env.logID != "" {
 			data.PutStr(logIDField, env.logID)
 		}
+		data.Range(func(k string, v pcommon.Value) bool {
+			t.mapper.field(k, v)
+			return true
+		})
 	}
-	info := t.mapFields(lr, data, env.logID)
+	info := t.mapper.finish(env.logID)
 
 	switch t.body {
 	case BodyRaw:
@@ -139,56 +152,81 @@ func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error)
 	return info, nil
 }
 
-// mapFields sets time, severity, event name and attributes in one pass over
-// the event's members.
-func (t *translator) mapFields(lr plog.LogRecord, data pcommon.Map, logID string) eventInfo {
-	attrs := lr.Attributes()
-	attrs.EnsureCapacity(16)
-	var info eventInfo
-	var code string
-	data.Range(func(k string, v pcommon.Value) bool {
-		switch k {
-		case logIDField:
-			if logID == "" && v.Type() == pcommon.ValueTypeStr {
-				logID = v.Str()
-			}
-		case "type":
-			if v.Type() == pcommon.ValueTypeStr {
-				code = v.Str()
-			}
-		case "date":
-			if ts, ok := parseDate(v); ok {
-				lr.SetTimestamp(ts)
-			}
-		case "tenant_name":
-			info.tenant = nonEmptyStr(v)
-		case "environment_name":
-			info.environment = nonEmptyStr(v)
-		case "scope":
-			putScope(attrs, v)
-		case "details":
-			if v.Type() == pcommon.ValueTypeMap {
-				if sid, ok := v.Map().Get("session_id"); ok {
-					putStr(attrs, attrSessionID, sid)
-				}
-			}
-		case "location_info":
-			if v.Type() == pcommon.ValueTypeMap {
-				putLocation(attrs, v.Map())
-			}
-		default:
-			if name := stringFieldAttribute(k); name != "" {
-				putStr(attrs, name, v)
+// fieldMapper sets time, severity, event name and attributes from an
+// event's top-level members. The parser calls field as it finishes each
+// member of "data", so the mapping costs no second walk over the event.
+type fieldMapper struct {
+	lr    plog.LogRecord
+	attrs pcommon.Map
+	info  eventInfo
+	code  string
+	logID string // data.log_id, used when the envelope has none
+}
+
+func (m *fieldMapper) start(lr plog.LogRecord) {
+	*m = fieldMapper{lr: lr, attrs: lr.Attributes()}
+	m.attrs.EnsureCapacity(16)
+}
+
+func (m *fieldMapper) field(k string, v pcommon.Value) {
+	switch k {
+	case logIDField:
+		if v.Type() == pcommon.ValueTypeStr {
+			m.logID = v.Str()
+		}
+	case "type":
+		if v.Type() == pcommon.ValueTypeStr {
+			m.code = v.Str()
+		}
+	case "date":
+		if ts, ok := parseDate(v); ok {
+			m.lr.SetTimestamp(ts)
+		}
+	case "tenant_name":
+		m.info.tenant = nonEmptyStr(v)
+	case "environment_name":
+		m.info.environment = nonEmptyStr(v)
+	case "scope":
+		putScope(m.attrs, v)
+	case "details":
+		if v.Type() == pcommon.ValueTypeMap {
+			if sid, ok := v.Map().Get("session_id"); ok {
+				putStr(m.attrs, attrSessionID, sid)
 			}
 		}
+	case "location_info":
+		if v.Type() == pcommon.ValueTypeMap {
+			putLocation(m.attrs, v.Map())
+		}
+	default:
+		if name := stringFieldAttribute(k); name != "" {
+			putStr(m.attrs, name, v)
+		}
+	}
+}
+
+// finish applies what needs every member seen; the envelope's log_id wins
+// over the one inside data.
+func (m *fieldMapper) finish(envelopeLogID string) eventInfo {
+	if envelopeLogID != "" {
+		m.logID = envelopeLogID
+	}
+	if m.logID != "" {
+		m.attrs.PutStr(attrLogRecordUID, m.logID)
+		m.info.logID = m.logID
+	}
+	setEventType(m.lr, m.attrs, m.code)
+	return m.info
+}
+
+// mapFields maps an event that is already a pdata map.
+func (t *translator) mapFields(lr plog.LogRecord, data pcommon.Map, logID string) eventInfo {
+	t.mapper.start(lr)
+	data.Range(func(k string, v pcommon.Value) bool {
+		t.mapper.field(k, v)
 		return true
 	})
-	if logID != "" {
-		attrs.PutStr(attrLogRecordUID, logID)
-		info.logID = logID
-	}
-	setEventType(lr, attrs, code)
-	return info
+	return t.mapper.finish(logID)
 }
 
 // setEventType applies what the catalog knows of code: severity, event name

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	bench "github.com/auth0-otel/otelcol-auth0/internal/bench"
+)
+
+func spread(s bench.Spread, format string) string {
+	f := format + " / " + format + " / " + format
+	return fmt.Sprintf(f, s.Min, s.Median, s.Max)
+}
+
+// print writes the tables as Markdown, ready for BENCHMARKS.md.
+func (r *results) print(w io.Writer) {
+	st := r.Settings
+	fmt.Fprintf(w, "\n## End-to-end results, %s\n\n", r.Date)
+	fmt.Fprintf(w, "Machine: %d CPUs, %s, %s. Load average at start %s, at end %s. Run took %.0f s.\n\n",
+		r.Machine.CPUs, r.Machine.CPUModel, r.Machine.GoVersion, r.LoadAvg.Start, r.LoadAvg.End, r.ElapsedSeconds)
+	fmt.Fprintf(w, "### Per receiver: batch %d, concurrency %d, %d rounds of up to %d events each (min / median / max over rounds)\n\n",
+		st.Batch, st.Concurrency, st.Rounds, st.RoundEvents)
+	fmt.Fprintln(w, "| receiver | events/s | p99 latency ms | collector CPU s per million events | peak RSS MiB (own collector) | body bytes/event |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	for _, v := range r.Variants {
+		size := 0.0
+		for _, b := range r.BodyBytesPerEvent {
+			if b.Variant == v.Name {
+				size = b.Bytes
+			}
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %.1f | %.0f |\n", v.Name, spread(v.EventsPerSec, "%.0f"),
+			spread(v.P99Ms, "%.2f"), spread(v.CPUPerM, "%.2f"), v.Memory.PeakRSSMiB, size)
+	}
+	fmt.Fprintf(w, "\nLoad average after each run: ")
+	for _, v := range r.Variants {
+		for _, s := range v.Rounds {
+			fmt.Fprintf(w, "%s r%d %s; ", v.Name, s.Round, s.LoadAvg)
+		}
+	}
+	fmt.Fprintln(w)
+
+	fmt.Fprintf(w, "\n### Ratios, round by round (min / median / max)\n\n")
+	fmt.Fprintln(w, "| ratio | events/s | collector CPU per event | p99 latency |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, x := range r.Ratios {
+		fmt.Fprintf(w, "| %s / %s | %s | %s | %s |\n", x.Of, x.Over,
+			spread(x.EventsPerSec, "%.2f"), spread(x.CPUPerEvent, "%.2f"), spread(x.P99, "%.2f"))
+	}
+
+	fmt.Fprintf(w, "\n### Latency at half of the maximum throughput (batch %d, concurrency %d)\n\n", st.Batch, st.Concurrency)
+	fmt.Fprintln(w, "| receiver | client | target events/s | achieved events/s | p50 ms | p99 ms | max ms | failed requests |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	for _, h := range r.HalfRate {
+		fmt.Fprintf(w, "| %s | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %d |\n",
+			h.Variant, h.Client, h.TargetEPS, h.EventsPerSec, h.P50Ms, h.P99Ms, h.MaxMs, h.Failures)
+	}
+
+	fmt.Fprintf(w, "\n### Cost per event against batch size (concurrency %d, up to %d events per point)\n\n", st.Concurrency, st.ScaleEvents)
+	fmt.Fprintln(w, "| batch | receiver | body bytes | events/s | collector CPU µs/event | wall ns/event | p99 ms | failed requests | collector peak RSS so far MiB |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	for _, p := range r.Scaling {
+		fmt.Fprintf(w, "| %d | %s | %.0f | %.0f | %.2f | %.0f | %.2f | %d | %.1f |\n",
+			p.Batch, p.Variant, p.BodyBytes, p.EventsPerSec, p.CPUMicrosPerEvent, p.WallNsPerEvent, p.P99Ms, p.Failures, p.PeakSoFarMiB)
+	}
+
+	if b := r.BigBody; b != nil {
+		fmt.Fprintf(w, "\n### One large JSON Lines body (fresh collector, max_request_body_size 64 MiB)\n\n")
+		fmt.Fprintln(w, "| body MB | events | answer | seconds | idle RSS MiB | peak RSS MiB | peak above idle MiB |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+		fmt.Fprintf(w, "| %.1f | %d | %s | %.2f | %.1f | %.1f | %.1f |\n",
+			b.BodyMB, b.Events, okOr(b.sample), b.Seconds, b.IdleRSSMiB, b.PeakRSSMiB, b.AboveIdleMiB)
+	}
+
+	fmt.Fprintf(w, "\n### Memory per receiver, each in its own fresh collector (one round's load)\n\n")
+	fmt.Fprintln(w, "| receiver | idle RSS MiB | peak RSS MiB | peak above idle MiB |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, v := range r.Variants {
+		fmt.Fprintf(w, "| %s | %.1f | %.1f | %.1f |\n", v.Name, v.Memory.IdleRSSMiB, v.Memory.PeakRSSMiB, v.Memory.AboveIdleMiB)
+	}
+
+	fmt.Fprintf(w, "\nPeak RSS of the shared collector over all its runs (rounds, half-rate, scaling up to batch %d): %.1f MiB.\n",
+		slices.Max(append([]int{st.Batch}, st.Scaling...)), r.SharedCollectorPeakMiB)
+
+	fmt.Fprintf(w, "\n### Check: events the driver saw acknowledged vs the collector's otelcol_receiver_accepted_log_records\n\n")
+	for _, c := range r.AcceptedCheck {
+		verdict := "match"
+		if c.DriverAcked != c.CollectorAccepted {
+			verdict = "MISMATCH"
+		}
+		fmt.Fprintf(w, "- %s: driver %d, collector %d: %s\n", c.Receiver, c.DriverAcked, c.CollectorAccepted, verdict)
+	}
+	fmt.Fprintln(w)
+}
+
+// write saves results.json and the two charts into dir.
+func (r *results) write(dir string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	bars := make([]bench.Bar, 0, len(r.Variants))
+	for _, v := range r.Variants {
+		bars = append(bars, bench.Bar{Label: v.Label, Value: v.EventsPerSec})
+	}
+	title := fmt.Sprintf("End to end, batch %d, concurrency %d, %d rounds (%s)", r.Settings.Batch, r.Settings.Concurrency, r.Settings.Rounds, r.Date[:10])
+	if err := bench.ThroughputChart(title, bars,
+		filepath.Join(dir, "events-per-second.png"), filepath.Join(dir, "events-per-second.svg")); err != nil {
+		return err
+	}
+	var series []bench.Series
+	at := map[string]int{}
+	for _, p := range r.Scaling {
+		i, ok := at[p.Variant]
+		if !ok {
+			i = len(series)
+			at[p.Variant] = i
+			series = append(series, bench.Series{Label: p.Variant})
+		}
+		series[i].Points = append(series[i].Points, bench.Point{X: float64(p.Batch), Y: p.CPUMicrosPerEvent})
+	}
+	return bench.CostChart(fmt.Sprintf("Collector CPU per event against batch size (%s)", r.Date[:10]), "collector CPU µs per event", series,
+		filepath.Join(dir, "cost-per-event.png"), filepath.Join(dir, "cost-per-event.svg"))
+}

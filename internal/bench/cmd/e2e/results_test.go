@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bench "github.com/auth0-otel/otelcol-auth0/internal/bench"
+)
+
+func TestRatiosArePairedRoundByRound(t *testing.T) {
+	r := &results{}
+	a, j := r.variant(bench.Auth0Lines), r.variant(bench.OTLPJSON)
+	for _, x := range []struct{ a, j float64 }{{100, 50}, {90, 30}, {60, 60}} {
+		a.Rounds = append(a.Rounds, sample{EventsPerSec: x.a, CPUSecPerMEvents: 10, P99Ms: 1})
+		j.Rounds = append(j.Rounds, sample{EventsPerSec: x.j, CPUSecPerMEvents: 20, P99Ms: 4})
+	}
+	r.summarise()
+	if len(r.Ratios) != 1 {
+		t.Fatalf("%d ratios, want 1 (no otlp-proto variant)", len(r.Ratios))
+	}
+	got := r.Ratios[0]
+	want := bench.Spread{Min: 1, Median: 2, Max: 3}
+	if got.Over != "otlp-json" || got.EventsPerSec != want {
+		t.Fatalf("events/s ratio %+v over %s, want %+v", got.EventsPerSec, got.Over, want)
+	}
+	if got.CPUPerEvent.Median != 0.5 || got.P99.Median != 0.25 {
+		t.Fatalf("cpu %+v p99 %+v", got.CPUPerEvent, got.P99)
+	}
+	if a.EventsPerSec != (bench.Spread{Min: 60, Median: 90, Max: 100}) {
+		t.Fatalf("auth0 spread %+v", a.EventsPerSec)
+	}
+}
+
+func TestWriteMakesResultsAndCharts(t *testing.T) {
+	r := &results{Date: "2026-01-02T03:04:05Z"}
+	for i, v := range []bench.Variant{bench.Auth0Lines, bench.OTLPJSON} {
+		x := r.variant(v)
+		x.Rounds = []sample{{EventsPerSec: float64(1000 * (i + 1))}, {EventsPerSec: float64(1200 * (i + 1))}}
+		for _, n := range []int{1, 10, 100} {
+			r.Scaling = append(r.Scaling, scalePoint{Variant: v.Name, Batch: n, sample: sample{CPUMicrosPerEvent: 100 / float64(n)}})
+		}
+	}
+	r.summarise()
+	dir := t.TempDir()
+	if err := r.write(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"results.json", "events-per-second.png", "events-per-second.svg", "cost-per-event.png", "cost-per-event.svg"} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	svg, _ := os.ReadFile(filepath.Join(dir, "cost-per-event.svg"))
+	if !strings.Contains(string(svg), "otlp-json") {
+		t.Error("cost chart has no otlp-json legend entry")
+	}
+	var sb strings.Builder
+	r.print(&sb)
+	if !strings.Contains(sb.String(), "| auth0logstream / otlp-json |") {
+		t.Errorf("printed tables lack the ratio row:\n%s", sb.String())
+	}
+}

@@ -1,0 +1,206 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Token is the Authorization value the bench collector expects on the
+// auth0logstream receiver, sent as Auth0 sends it.
+const Token = "bench-stream-token"
+
+const (
+	startupTimeout  = 60 * time.Second
+	shutdownTimeout = 30 * time.Second
+)
+
+// Collector is the built distribution running as a child process with the
+// bench config, every endpoint on a free 127.0.0.1 port.
+type Collector struct {
+	Auth0URL   string // auth0logstream, POST path
+	OTLPURL    string // otlp/http logs path
+	HealthURL  string
+	MetricsURL string // the collector's own Prometheus metrics
+	PprofURL   string // pprof extension, for profiling a run by hand
+	LogPath    string
+
+	cmd     *exec.Cmd
+	done    chan struct{}
+	waitErr error
+}
+
+// StartCollector starts bin with config and waits until health_check
+// answers 200 and both receivers accept connections. maxBody is
+// max_request_body_size for both receivers.
+func StartCollector(ctx context.Context, bin, config, logDir string, maxBody int64) (*Collector, error) {
+	addrs, err := FreeAddrs(5)
+	if err != nil {
+		return nil, err
+	}
+	_, metricsPort, _ := strings.Cut(addrs[3], ":")
+	logFile, err := os.CreateTemp(logDir, "collector-*.log")
+	if err != nil {
+		return nil, err
+	}
+	c := &Collector{
+		Auth0URL:   "http://" + addrs[0] + "/api/logs",
+		OTLPURL:    "http://" + addrs[1] + "/v1/logs",
+		HealthURL:  "http://" + addrs[2] + "/",
+		MetricsURL: "http://" + addrs[3] + "/metrics",
+		PprofURL:   "http://" + addrs[4] + "/debug/pprof/",
+		LogPath:    logFile.Name(),
+		done:       make(chan struct{}),
+	}
+	cmd := exec.Command(bin, "--config", config)
+	cmd.Env = append(os.Environ(),
+		"BENCH_AUTH0_ENDPOINT="+addrs[0],
+		"BENCH_OTLP_ENDPOINT="+addrs[1],
+		"BENCH_HEALTH_ENDPOINT="+addrs[2],
+		"BENCH_METRICS_PORT="+metricsPort,
+		"BENCH_PPROF_ENDPOINT="+addrs[4],
+		"BENCH_TOKEN="+Token,
+		"BENCH_MAX_BODY="+strconv.FormatInt(maxBody, 10),
+	)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// The collector must not outlive a driver that is killed.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	c.cmd = cmd
+	go func() {
+		c.waitErr = cmd.Wait()
+		logFile.Close()
+		close(c.done)
+	}()
+	if err := c.waitHealthy(ctx); err != nil {
+		return nil, errors.Join(err, c.Stop())
+	}
+	return c, nil
+}
+
+// Pid is the collector's process id, for /proc.
+func (c *Collector) Pid() int { return c.cmd.Process.Pid }
+
+func (c *Collector) exited() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (c *Collector) waitHealthy(ctx context.Context) error {
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
+	deadline := time.Now().Add(startupTimeout)
+	last := "no answer"
+	for time.Now().Before(deadline) {
+		if c.exited() {
+			return fmt.Errorf("collector exited during startup (%v); log: %s", c.waitErr, c.LogPath)
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.HealthURL, nil)
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			last = resp.Status
+		} else {
+			last = err.Error()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("collector not healthy within %v (last: %s); log: %s", startupTimeout, last, c.LogPath)
+}
+
+// Stop sends SIGTERM, waits for the exit, and kills the process if it does
+// not go in time. Safe to call more than once.
+func (c *Collector) Stop() error {
+	if c.exited() {
+		return nil
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.done:
+		return nil
+	case <-time.After(shutdownTimeout):
+		_ = c.cmd.Process.Kill()
+		<-c.done
+		return fmt.Errorf("collector did not exit within %v of SIGTERM; killed", shutdownTimeout)
+	}
+}
+
+// AcceptedLogRecords scrapes the collector's own metrics and returns
+// otelcol_receiver_accepted_log_records per receiver, a check that the
+// collector took every event the driver counted.
+func (c *Collector) AcceptedLogRecords(ctx context.Context) (map[string]float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.MetricsURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return parseAccepted(resp.Body)
+}
+
+// parseAccepted sums the accepted-log-records counter by its receiver
+// label in Prometheus text format.
+func parseAccepted(r io.Reader) (map[string]float64, error) {
+	out := map[string]float64{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "otelcol_receiver_accepted_log_records") {
+			continue
+		}
+		open, closing := strings.IndexByte(line, '{'), strings.LastIndexByte(line, '}')
+		if open < 0 || closing < open {
+			continue
+		}
+		name := labelValue(line[open+1:closing], "receiver")
+		fields := strings.Fields(line[closing+1:])
+		if len(fields) == 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(fields[0], 64)
+		if err != nil {
+			return nil, fmt.Errorf("metrics line %q: %w", line, err)
+		}
+		out[name] += v
+	}
+	return out, sc.Err()
+}
+
+// labelValue finds key="value" in a label list; values in these metrics
+// hold no escaped quotes.
+func labelValue(labels, key string) string {
+	for part := range strings.SplitSeq(labels, ",") {
+		k, v, ok := strings.Cut(part, "=")
+		if ok && strings.TrimSpace(k) == key {
+			return strings.Trim(v, `"`)
+		}
+	}
+	return ""
+}
