@@ -375,7 +375,11 @@ func hostileCases() []hostileCase {
 			head := `{"log_id":"o1","data":{"type":"f","description":"`
 			return io.MultiReader(strings.NewReader(head), newHostileRepeat([]byte("x"), overSize)), int64(len(head)) + overSize
 		}, status: 413, reason: "exceeds the limit of 16777216 bytes", heapBound: true},
-		{name: "oversized batch of events", body: hostileEventStream(overSize, 8<<10), status: 413, reason: "exceeds the limit", partial: true},
+		// With its length declared, an oversized body is refused before a byte is read.
+		{name: "oversized batch of events", body: hostileEventStream(overSize, 8<<10), status: 413, reason: "exceeds the limit"},
+		// Sent chunked, its size is only known as it arrives: earlier chunks may be delivered.
+		{name: "oversized chunked batch of events", headers: []string{"Transfer-Encoding", "chunked"},
+			body: hostileChunkedStream(hostileEventStream(overSize, 8<<10)), status: 413, reason: "exceeds the limit", partial: true},
 		{name: "truncated gzip", headers: []string{"Content-Encoding", "gzip"}, body: func() (io.Reader, int64) {
 			r, n := gz(envelope("z1", "f") + "\n")()
 			b, _ := io.ReadAll(r)
@@ -453,6 +457,35 @@ func hostileChunked(s string) hostileBody {
 	half := len(s) / 2
 	framed := fmt.Sprintf("%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n", half, s[:half], len(s)-half, s[half:])
 	return func() (io.Reader, int64) { return strings.NewReader(framed), -1 }
+}
+
+// hostileChunkedStream frames a streamed body with chunked transfer
+// encoding on the fly, so its length is never declared.
+func hostileChunkedStream(body hostileBody) hostileBody {
+	return func() (io.Reader, int64) {
+		inner, _ := body()
+		buf := make([]byte, 32<<10)
+		var pending []byte
+		done := false
+		return hostileReaderFunc(func(p []byte) (int, error) {
+			if len(pending) == 0 {
+				if done {
+					return 0, io.EOF
+				}
+				n, err := io.ReadFull(inner, buf)
+				if n > 0 {
+					pending = fmt.Appendf(nil, "%x\r\n%s\r\n", n, buf[:n])
+				}
+				if err != nil {
+					pending = append(pending, "0\r\n\r\n"...)
+					done = true
+				}
+			}
+			c := copy(p, pending)
+			pending = pending[c:]
+			return c, nil
+		}), -1
+	}
 }
 
 // hostileMembers lists n distinct members: repeated keys would only

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
@@ -69,6 +70,13 @@ func (r *logsReceiver) gate(next http.Handler) http.Handler {
 
 // ingest decodes the body, hands the records to the pipeline and answers.
 func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
+	// A body declared larger than the limit cannot succeed: say so before
+	// reading any of it. (Compressed bodies are checked as they inflate.)
+	if limit := r.cfg.ServerConfig.MaxRequestBodySize; limit > 0 && req.ContentLength > limit {
+		r.reject(w, req, http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("request body of %d bytes exceeds the limit of %d bytes", req.ContentLength, limit))
+		return
+	}
 	ctx := req.Context()
 	st := r.getState()
 	defer r.putState(st)
@@ -125,6 +133,9 @@ func (r *logsReceiver) classify(err error) (int, string) {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes (after decompression)", tooLarge.Limit)
 	case errors.As(err, &noEvents), errors.As(err, &syntaxErr), errors.Is(err, errEmptyBody):
 		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// The message of a network timeout names both sockets; the reason need not.
+		return http.StatusRequestTimeout, "request body not received within read_timeout"
 	case errors.As(err, &readErr):
 		return http.StatusBadRequest, err.Error()
 	default:
