@@ -290,3 +290,30 @@ func TestHugeHeaderIsRefused(t *testing.T) {
 	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode)
 	assert.Zero(t, sink.LogRecordCount())
 }
+
+// TestBodyReadTimeoutIs408 sends headers and part of the body, then stalls:
+// the answer is 408, whose reason does not name the sockets.
+func TestBodyReadTimeoutIs408(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ServerConfig.ReadTimeout = time.Second
+	sink := &consumertest.LogsSink{}
+	startReceiver(t, cfg, sink)
+
+	conn, err := net.Dial("tcp", cfg.ServerConfig.NetAddr.Endpoint)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
+	_, err = fmt.Fprintf(conn, "POST /api/logs HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Length: 1000\r\n\r\n%s",
+		testToken, `{"log_id":"1","data":{`)
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	reason := errorReason(t, string(body))
+	assert.Contains(t, reason, "read_timeout")
+	assert.NotContains(t, reason, "127.0.0.1")
+	assert.Zero(t, sink.LogRecordCount())
+}
