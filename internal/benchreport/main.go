@@ -20,7 +20,7 @@ import (
 // A line such as:
 // BenchmarkAuth0Decode/format=JSONLINES/batch=100-2  2000  1023456 ns/op  12.3 MB/s  10234 ns/event  601188 B/op  8380 allocs/op
 var (
-	nameRe   = regexp.MustCompile(`^Benchmark(Auth0Decode/format=(\w+)|Baseline/decoder=(\w+))/batch=(\d+)(-\d+)?\s`)
+	nameRe   = regexp.MustCompile(`^Benchmark(Auth0Decode/format=(\w+)|(?:Baseline|DecoderChoice)/decoder=(\w+))/batch=(\d+)(-\d+)?\s`)
 	metricRe = regexp.MustCompile(`([\d.]+) (ns/event|B/op|allocs/op)`)
 )
 

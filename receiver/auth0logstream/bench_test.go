@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"testing"
 
+	jsoniter "github.com/json-iterator/go"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
@@ -137,6 +138,42 @@ func BenchmarkBaseline(b *testing.B) {
 			}
 			reportPerEvent(b, n)
 		})
+	}
+}
+
+// BenchmarkDecoderChoice measures the alternatives to the receiver's own
+// parser on the same bodies and records: the standard library and
+// jsoniter (the decoder pdata itself uses), each decoding an event into
+// Go maps that are then turned into the same pdata records.
+func BenchmarkDecoderChoice(b *testing.B) {
+	for _, n := range benchBatchSizes {
+		events := benchEvents(n)
+		decoders := map[string]func([]byte, any) error{
+			"stdlib":   json.Unmarshal,
+			"jsoniter": jsoniter.ConfigCompatibleWithStandardLibrary.Unmarshal,
+		}
+		for _, name := range []string{"stdlib", "jsoniter"} {
+			unmarshal := decoders[name]
+			b.Run(fmt.Sprintf("decoder=%s/batch=%d", name, n), func(b *testing.B) {
+				tr := newTranslator(BodyEvent)
+				decoded := make([]map[string]any, n)
+				b.ReportAllocs()
+				for b.Loop() {
+					for i, e := range events {
+						var env struct {
+							LogID string         `json:"log_id"`
+							Data  map[string]any `json:"data"`
+						}
+						if err := unmarshal(e.JSON, &env); err != nil {
+							b.Fatal(err)
+						}
+						decoded[i] = env.Data
+					}
+					buildFromDecoded(tr, decoded)
+				}
+				reportPerEvent(b, n)
+			})
+		}
 	}
 }
 

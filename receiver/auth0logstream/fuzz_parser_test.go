@@ -1,0 +1,113 @@
+package auth0logstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"testing"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// FuzzParserMatchesStdlib is a differential test of the hand-written parser
+// against encoding/json: it accepts exactly the valid JSON objects (up to its
+// documented nesting and width limits) and reads the same values from them.
+func FuzzParserMatchesStdlib(f *testing.F) {
+	for _, obj := range fixtureSeedObjects(f) {
+		if len(obj) <= 64<<10 {
+			f.Add(obj)
+		}
+	}
+	for _, s := range []string{
+		`{}`, `{"a":-0,"b":1e400,"c":-1.5E-3,"d":9223372036854775808,"e":null,"f":[true,false,{}]}`,
+		`{"a":"\ud83d\ude00 \ud800 \u0041\\\/\b\f\n\r\t"}`, `{"a":1,"a":2}`, `{"":""}`,
+		`{"a":01}`, `{"a":1.}`, `{"a":.1}`, `{"a":"\x"}`, `{"a":tru}`, "{\"a\":\"\x01\"}", `{"a" 1}`, `{"a":1,}`,
+	} {
+		f.Add([]byte(s))
+	}
+	vr := newValueReader()
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got := pcommon.NewMap()
+		err := vr.readObject(raw, got)
+		valid := json.Valid(raw)
+		if err == nil && !valid {
+			t.Fatalf("accepted invalid JSON %q", raw)
+		}
+		if err != nil {
+			trimmed := bytes.TrimLeft(raw, " \t\r\n")
+			limit := errors.Is(err, errTooDeep) || errors.Is(err, errTooWide)
+			if valid && len(trimmed) > 0 && trimmed[0] == '{' && !limit {
+				t.Fatalf("rejected valid JSON object %q: %v", raw, err)
+			}
+			return
+		}
+		if !utf8.Valid(raw) {
+			return // both repair invalid UTF-8, encoding/json byte by byte, the receiver run by run
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var want map[string]any
+		if err := dec.Decode(&want); err != nil {
+			t.Fatalf("encoding/json: %v", err)
+		}
+		if msg := differ(want, got.AsRaw()); msg != "" {
+			t.Fatalf("%q: %s", raw, msg)
+		}
+	})
+}
+
+// differ compares encoding/json's reading (with UseNumber) with pdata's AsRaw.
+func differ(want, got any) string {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok || len(g) != len(w) {
+			return "object differs"
+		}
+		for k, wv := range w {
+			gv, ok := g[k]
+			if !ok {
+				return "missing member " + strconv.Quote(k)
+			}
+			if msg := differ(wv, gv); msg != "" {
+				return strconv.Quote(k) + ": " + msg
+			}
+		}
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return "array differs"
+		}
+		for i := range w {
+			if msg := differ(w[i], g[i]); msg != "" {
+				return strconv.Itoa(i) + ": " + msg
+			}
+		}
+	case json.Number:
+		switch g := got.(type) {
+		case int64:
+			if n, err := strconv.ParseInt(string(w), 10, 64); err != nil || n != g {
+				return "integer " + string(w) + " read as " + strconv.FormatInt(g, 10)
+			}
+		case float64:
+			f, _ := strconv.ParseFloat(string(w), 64)
+			if f != g && !(math.IsNaN(f) && math.IsNaN(g)) {
+				return "number " + string(w) + " read as " + strconv.FormatFloat(g, 'g', -1, 64)
+			}
+		default:
+			return "number read as something else"
+		}
+	case nil:
+		if got != nil {
+			return "null read as a value"
+		}
+	default:
+		if want != got {
+			return "value differs"
+		}
+	}
+	return ""
+}
