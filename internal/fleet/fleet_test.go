@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 const (
@@ -34,19 +36,20 @@ type replica struct {
 	index                 int
 	receiver, health      string
 	metricsPort, queueDir string
-	proc                  *process
+	proc                  *testproc.Process
 }
 
 type fleet struct {
-	bin, sinkAddr string
-	replicas      []*replica
-	singleURL     string // nginx, replica 0 only
-	fleetURL      string // nginx, all replicas
-	fleetPort     string
-	nginxDir      string
-	nginx         *process
-	sink          *sinkReader
-	generated     map[string]bool // every log_id sent in this test, true if the filter forwards it
+	root, bin string // repository root (for its configs), collector binary
+	sinkAddr  string
+	replicas  []*replica
+	singleURL string // nginx, replica 0 only
+	fleetURL  string // nginx, all replicas
+	fleetPort string
+	nginxDir  string
+	nginx     *testproc.Process
+	sink      *sinkReader
+	generated map[string]bool // every log_id sent in this test, true if the filter forwards it
 }
 
 // TestFleetBehindNginx is the scale-out scenario of issue 6; see the package comment.
@@ -59,7 +62,8 @@ func TestFleetBehindNginx(t *testing.T) {
 			"more than the collectors, which skews the throughput ratio; `make test-fleet` runs it without")
 	}
 	nginxBin := nginxBinary(t)
-	f := startFleet(t, collectorBinary(t), nginxBin)
+	root := testproc.RepoRoot(t, filepath.Join("..", ".."))
+	f := startFleet(t, root, testproc.CollectorBinary(t, root), nginxBin)
 
 	runs := f.compareThroughput(t)
 	runs = append(runs, f.crashRun(t))
@@ -77,17 +81,18 @@ func TestFleetBehindNginx(t *testing.T) {
 		sent, acked, delivered, extra)
 	var peaks []string
 	for _, r := range f.replicas {
-		if mib, err := peakRSSMiB(r.proc.cmd.Process.Pid); err == nil {
-			peaks = append(peaks, fmt.Sprintf("replica-%d %.0f MiB", r.index, mib))
+		if m, err := testproc.ReadMemory(r.proc.Pid()); err == nil {
+			peaks = append(peaks, fmt.Sprintf("replica-%d %.0f MiB", r.index, float64(m.PeakBytes)/(1<<20)))
 		}
 	}
 	t.Logf("peak RSS (replica-1 since its restart): %s", strings.Join(peaks, ", "))
 }
 
-func startFleet(t *testing.T, bin, nginxBin string) *fleet {
+func startFleet(t *testing.T, root, bin, nginxBin string) *fleet {
 	t.Helper()
-	addrs := freeAddrs(t, 3+3*replicas)
+	addrs := testproc.FreeAddrs(t, 3+3*replicas)
 	f := &fleet{
+		root:      root,
 		bin:       bin,
 		sinkAddr:  addrs[0],
 		singleURL: "http://" + addrs[1] + "/api/logs",
@@ -97,12 +102,12 @@ func startFleet(t *testing.T, bin, nginxBin string) *fleet {
 	_, f.fleetPort, _ = net.SplitHostPort(addrs[2])
 	sinkFile := filepath.Join(t.TempDir(), "received.jsonl")
 	f.sink = newSinkReader(sinkFile)
-	sink := startProcess(t, "sink", bin, []string{
+	sink := testproc.StartGroup(t, "sink", bin, []string{
 		"SINK_ENDPOINT=" + f.sinkAddr,
 		"SINK_OUTPUT_FILE=" + sinkFile,
 		"SINK_VERBOSITY=basic",
-	}, "--config", filepath.Join(repoRoot(t), "internal", "run", "sink-config.yaml"))
-	waitListening(t, sink, f.sinkAddr)
+	}, "--config", filepath.Join(f.root, "internal", "run", "sink-config.yaml"))
+	testproc.WaitListening(t, sink, f.sinkAddr)
 
 	var receivers []string
 	for i := range replicas {
@@ -124,7 +129,7 @@ func startFleet(t *testing.T, bin, nginxBin string) *fleet {
 // from what a user runs. A restart reuses the replica's ports and queue directory.
 func (f *fleet) start(t *testing.T, r *replica, name string) {
 	t.Helper()
-	r.proc = startProcess(t, name, f.bin, []string{
+	r.proc = testproc.StartGroup(t, name, f.bin, []string{
 		"AUTH0_RECEIVER_ENDPOINT=" + r.receiver,
 		"AUTH0_LOG_STREAM_TOKEN=" + testToken,
 		"OTLP_ENDPOINT=http://" + f.sinkAddr,
@@ -132,11 +137,11 @@ func (f *fleet) start(t *testing.T, r *replica, name string) {
 		"HEALTH_CHECK_ENDPOINT=" + r.health,
 		"TELEMETRY_METRICS_PORT=" + r.metricsPort,
 		"OTELCOL_LOG_LEVEL=warn",
-	}, "--config", filepath.Join(repoRoot(t), "otelcol-config.yaml"))
+	}, "--config", filepath.Join(f.root, "otelcol-config.yaml"))
 }
 
 func (f *fleet) waitReady(t *testing.T, r *replica) {
 	t.Helper()
-	waitHealthy(t, r.proc, "http://"+r.health+"/")
-	waitListening(t, r.proc, r.receiver)
+	testproc.WaitHealthy(t, r.proc, "http://"+r.health+"/")
+	testproc.WaitListening(t, r.proc, r.receiver)
 }

@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 // counter sums the samples of a collector's own Prometheus metric, whatever its labels and
 // whether or not the exporter added a _total suffix.
 func counter(metricsPort, name string) (float64, bool, error) {
-	resp, err := httpClient.Get("http://127.0.0.1:" + metricsPort + "/metrics")
+	resp, err := testproc.Client.Get("http://127.0.0.1:" + metricsPort + "/metrics")
 	if err != nil {
 		return 0, false, err
 	}

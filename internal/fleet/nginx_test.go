@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"text/template"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 const nginxInstallHint = "install it with `apt-get install -y nginx-light` (Debian; .ci/run does) and run `make test-fleet`"
@@ -113,7 +115,7 @@ http {
 `))
 
 // startNginx writes the config into a temporary directory and runs nginx with it as prefix.
-func startNginx(t *testing.T, bin string, cfg nginxConfig) (*process, string) {
+func startNginx(t *testing.T, bin string, cfg nginxConfig) (*testproc.Process, string) {
 	t.Helper()
 	cfg.Dir = t.TempDir()
 	cfg.BodyLimit = receiverBodyLimit
@@ -130,9 +132,9 @@ func startNginx(t *testing.T, bin string, cfg nginxConfig) (*process, string) {
 	}
 	// -e (nginx >= 1.19.5) keeps nginx from opening its compiled-in error log before it has
 	// read the config.
-	p := startProcess(t, "nginx", bin, nil, "-p", cfg.Dir, "-c", confPath, "-e", filepath.Join(cfg.Dir, "error.log"))
-	waitListening(t, p, cfg.Single)
-	waitListening(t, p, cfg.Fleet)
+	p := testproc.StartGroup(t, "nginx", bin, nil, "-p", cfg.Dir, "-c", confPath, "-e", filepath.Join(cfg.Dir, "error.log"))
+	testproc.WaitListening(t, p, cfg.Single)
+	testproc.WaitListening(t, p, cfg.Fleet)
 	return p, cfg.Dir
 }
 

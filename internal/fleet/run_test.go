@@ -9,6 +9,7 @@ import (
 
 	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
 	"github.com/auth0-otel/otelcol-auth0/internal/loadgen"
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 // run is one load generator run and what it acknowledged.
@@ -37,14 +38,14 @@ func (f *fleet) drive(t *testing.T, name string, cfg loadgen.Config) run {
 func (f *fleet) cpu(t *testing.T) (collectors, nginx float64) {
 	t.Helper()
 	for _, r := range f.replicas {
-		s, err := cpuSeconds(r.proc.cmd.Process.Pid)
+		s, err := testproc.CPUSeconds(r.proc.Pid())
 		if err != nil {
 			t.Fatal(err)
 		}
 		collectors += s
 	}
 	// nginx's master only waits; its one worker, in the same process group, does the work.
-	s, err := groupCPUSeconds(f.nginx.cmd.Process.Pid)
+	s, err := testproc.GroupCPUSeconds(f.nginx.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,6 +59,22 @@ type Process struct {
 // Start runs bin with args and env added to the test's environment, in a fresh directory.
 func Start(t testing.TB, name, bin string, env []string, args ...string) *Process {
 	t.Helper()
+	return start(t, name, bin, env, args, false)
+}
+
+// StartGroup is Start in a process group of its own, for binaries that fork workers (nginx):
+// cleanup sends SIGTERM, gives the process GroupGrace to take its children down, then
+// SIGKILLs the whole group, since workers outlive a SIGKILLed master.
+func StartGroup(t testing.TB, name, bin string, env []string, args ...string) *Process {
+	t.Helper()
+	return start(t, name, bin, env, args, true)
+}
+
+// GroupGrace is how long a StartGroup process has after SIGTERM at cleanup.
+const GroupGrace = 5 * time.Second
+
+func start(t testing.TB, name, bin string, env, args []string, group bool) *Process {
+	t.Helper()
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
@@ -70,6 +86,9 @@ func Start(t testing.TB, name, bin string, env []string, args ...string) *Proces
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
+	if group {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		t.Fatalf("start %s: %v", name, err)
@@ -81,19 +100,39 @@ func Start(t testing.TB, name, bin string, env []string, args ...string) *Proces
 		close(p.done)
 	}()
 	t.Cleanup(func() {
-		if !p.Exited() {
+		if group {
+			p.stopGroup(t)
+		} else if !p.Exited() {
 			_ = cmd.Process.Kill()
-			select {
-			case <-p.done:
-			case <-time.After(ShutdownTimeout):
-				t.Errorf("%s (pid %d) did not exit after SIGKILL", name, cmd.Process.Pid)
-			}
+			p.awaitKilled(t)
 		}
 		if t.Failed() {
 			t.Logf("---- %s output (tail) ----\n%s", name, p.Output())
 		}
 	})
 	return p
+}
+
+// stopGroup asks politely first, then kills the group by its id (the leader's pid), also when
+// the leader has already exited and left children behind.
+func (p *Process) stopGroup(t testing.TB) {
+	if !p.Exited() {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(GroupGrace):
+		}
+	}
+	_ = syscall.Kill(-p.Pid(), syscall.SIGKILL)
+	p.awaitKilled(t)
+}
+
+func (p *Process) awaitKilled(t testing.TB) {
+	select {
+	case <-p.done:
+	case <-time.After(ShutdownTimeout):
+		t.Errorf("%s (pid %d) did not exit after SIGKILL", p.Name, p.Pid())
+	}
 }
 
 // Pid is the process id.

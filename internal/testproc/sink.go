@@ -37,6 +37,29 @@ type SinkTail struct {
 
 // Poll calls fn for every record in the lines completed since the last Poll.
 func (s *SinkTail) Poll(fn func(Received)) error {
+	var unmarshaler plog.JSONUnmarshaler
+	return s.PollLines(func(_ int64, line []byte) error {
+		logs, err := unmarshaler.UnmarshalLogs(line)
+		if err != nil {
+			return fmt.Errorf("%s line %d: %w", s.Path, s.line, err)
+		}
+		for i := 0; i < logs.ResourceLogs().Len(); i++ {
+			rl := logs.ResourceLogs().At(i)
+			for j := 0; j < rl.ScopeLogs().Len(); j++ {
+				records := rl.ScopeLogs().At(j).LogRecords()
+				for k := 0; k < records.Len(); k++ {
+					fn(Received{Record: records.At(k), Resource: rl.Resource().Attributes()})
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// PollLines calls fn for every non-blank line completed since the last poll, with the file
+// offset where the line starts. It is for readers that decode only part of each export
+// request, which matters when the file grows to hundreds of megabytes.
+func (s *SinkTail) PollLines(fn func(offset int64, line []byte) error) error {
 	f, err := os.Open(s.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -56,29 +79,31 @@ func (s *SinkTail) Poll(fn func(Received)) error {
 	if end < 0 {
 		return nil
 	}
-	data = data[:end+1]
-	s.offset += int64(len(data))
-	var unmarshaler plog.JSONUnmarshaler
-	for line := range bytes.Lines(data) {
+	for line := range bytes.Lines(data[:end+1]) {
+		at := s.offset
+		s.offset += int64(len(line))
 		s.line++
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		logs, err := unmarshaler.UnmarshalLogs(line)
-		if err != nil {
-			return fmt.Errorf("%s line %d: %w", s.Path, s.line, err)
-		}
-		for i := 0; i < logs.ResourceLogs().Len(); i++ {
-			rl := logs.ResourceLogs().At(i)
-			for j := 0; j < rl.ScopeLogs().Len(); j++ {
-				records := rl.ScopeLogs().At(j).LogRecords()
-				for k := 0; k < records.Len(); k++ {
-					fn(Received{Record: records.At(k), Resource: rl.Resource().Attributes()})
-				}
-			}
+		if err := fn(at, line); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// Size is the file's current length (0 before the sink created it): a cheap snapshot of what
+// the sink had received, to compare with line offsets later.
+func (s *SinkTail) Size() (int64, error) {
+	fi, err := os.Stat(s.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
 }
 
 // StringAttr returns the attribute as a string, or "" when it is absent.

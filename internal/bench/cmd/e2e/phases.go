@@ -13,6 +13,7 @@ import (
 	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
 	bench "github.com/auth0-otel/otelcol-auth0/internal/bench"
 	"github.com/auth0-otel/otelcol-auth0/internal/loadgen"
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 // maxBody is max_request_body_size of both receivers in every collector the
@@ -76,7 +77,7 @@ func (b *bencher) target(c *bench.Collector, v bench.Variant) (url string, hdr h
 // measure drives one variant and reads the collector's CPU time around it.
 func (b *bencher) measure(ctx context.Context, c *bench.Collector, v bench.Variant, reqs []bench.Request, events int, dur time.Duration, rate float64) (sample, error) {
 	url, hdr := b.target(c, v)
-	cpu0, err := bench.CPUSeconds(c.Pid())
+	cpu0, err := testproc.CPUSeconds(c.Pid())
 	if err != nil {
 		return sample{}, err
 	}
@@ -87,7 +88,7 @@ func (b *bencher) measure(ctx context.Context, c *bench.Collector, v bench.Varia
 	if err != nil {
 		return sample{}, err
 	}
-	cpu1, err := bench.CPUSeconds(c.Pid())
+	cpu1, err := testproc.CPUSeconds(c.Pid())
 	if err != nil {
 		return sample{}, err
 	}
@@ -137,7 +138,7 @@ func (b *bencher) mainCollector(ctx context.Context) error {
 			return err
 		}
 	}
-	if m, err := bench.ReadMemory(c.Pid()); err == nil {
+	if m, err := testproc.ReadMemory(c.Pid()); err == nil {
 		b.res.SharedCollectorPeakMiB = mib(m.PeakBytes)
 	}
 	got, err := c.AcceptedLogRecords(ctx)
@@ -227,7 +228,7 @@ func (b *bencher) scaling(ctx context.Context, c *bench.Collector) error {
 			}
 			pt := scalePoint{Variant: v.Name, Batch: n, BodyBytes: bench.AvgBytes(reqs), sample: s}
 			// The peak only grows; a point that raises it is the one that needed the memory.
-			if m, err := bench.ReadMemory(c.Pid()); err == nil {
+			if m, err := testproc.ReadMemory(c.Pid()); err == nil {
 				pt.PeakSoFarMiB = mib(m.PeakBytes)
 			}
 			b.res.Scaling = append(b.res.Scaling, pt)
@@ -304,14 +305,14 @@ func (b *bencher) memoryRun(ctx context.Context, c *bench.Collector, load func()
 		return memory{}, ctx.Err()
 	case <-time.After(idleSettle):
 	}
-	idle, err := bench.ReadMemory(c.Pid())
+	idle, err := testproc.ReadMemory(c.Pid())
 	if err != nil {
 		return memory{}, err
 	}
 	if err := load(); err != nil {
 		return memory{}, err
 	}
-	after, err := bench.ReadMemory(c.Pid())
+	after, err := testproc.ReadMemory(c.Pid())
 	if err != nil {
 		return memory{}, err
 	}

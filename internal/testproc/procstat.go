@@ -1,4 +1,4 @@
-package bench
+package testproc
 
 import (
 	"bytes"
@@ -13,8 +13,16 @@ import (
 // would need cgo (sysconf).
 const clockTicks = 100
 
+// Indexes into the fields after the command name, which start at field 3 (state).
+const (
+	pgrpIdx  = 5 - 3
+	utimeIdx = 14 - 3
+	stimeIdx = 15 - 3
+)
+
 // CPUSeconds returns the user plus system CPU time a process has used so
-// far, all its threads included.
+// far, all its threads included. CPU time, unlike wall time, stays
+// meaningful on a machine busy with other work.
 func CPUSeconds(pid int) (float64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -23,25 +31,63 @@ func CPUSeconds(pid int) (float64, error) {
 	return parseStatCPU(b)
 }
 
-// parseStatCPU reads utime and stime (fields 14 and 15). The command name in
-// field 2 may hold spaces and parentheses, so fields are counted from the
-// last ')'.
-func parseStatCPU(stat []byte) (float64, error) {
+// GroupCPUSeconds sums CPUSeconds over the members of a process group, such
+// as a master process and the workers it forked. Members that exit while
+// /proc is read are left out.
+func GroupCPUSeconds(pgid int) (float64, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	want := strconv.Itoa(pgid)
+	var total float64
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		fields, err := statFields(b)
+		if err != nil || fields[pgrpIdx] != want {
+			continue
+		}
+		s, err := parseStatCPU(b)
+		if err != nil {
+			continue
+		}
+		total += s
+	}
+	return total, nil
+}
+
+// statFields splits a stat line after the command name: the name in field 2
+// may hold spaces and parentheses, so fields are counted from the last ')'.
+func statFields(stat []byte) ([]string, error) {
 	end := bytes.LastIndexByte(stat, ')')
 	if end < 0 {
-		return 0, fmt.Errorf("stat: no command name")
+		return nil, fmt.Errorf("stat: no command name")
 	}
-	// After ") " come field 3 (state) onwards; utime is field 14.
 	fields := strings.Fields(string(stat[end+1:]))
-	const utimeIdx = 14 - 3
-	if len(fields) <= utimeIdx+1 {
-		return 0, fmt.Errorf("stat: %d fields after the command name, want more than %d", len(fields), utimeIdx+1)
+	if len(fields) <= stimeIdx {
+		return nil, fmt.Errorf("stat: %d fields after the command name, want more than %d", len(fields), stimeIdx)
+	}
+	return fields, nil
+}
+
+// parseStatCPU reads utime and stime (fields 14 and 15).
+func parseStatCPU(stat []byte) (float64, error) {
+	fields, err := statFields(stat)
+	if err != nil {
+		return 0, err
 	}
 	utime, err := strconv.ParseUint(fields[utimeIdx], 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("stat utime: %w", err)
 	}
-	stime, err := strconv.ParseUint(fields[utimeIdx+1], 10, 64)
+	stime, err := strconv.ParseUint(fields[stimeIdx], 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("stat stime: %w", err)
 	}

@@ -1,7 +1,8 @@
-package bench
+package testproc
 
 import (
 	"os"
+	"syscall"
 	"testing"
 )
 
@@ -61,5 +62,31 @@ func TestReadOwnProcess(t *testing.T) {
 	}
 	if m.RSSBytes <= 0 || m.PeakBytes < m.RSSBytes {
 		t.Fatalf("memory %+v: want 0 < RSS <= peak", m)
+	}
+}
+
+func TestGroupCPUSecondsIncludesOwnProcess(t *testing.T) {
+	burn := 0
+	for i := range 20_000_000 {
+		burn += i % 7
+	}
+	_ = burn
+	own, err := CPUSeconds(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, err := GroupCPUSeconds(syscall.Getpgrp())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if group < own {
+		t.Fatalf("group cpu = %v s, less than this process's own %v s", group, own)
+	}
+	none, err := GroupCPUSeconds(-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if none != 0 {
+		t.Fatalf("cpu of a group without members = %v, want 0", none)
 	}
 }
