@@ -148,21 +148,31 @@ func (vr *valueReader) readEvent(raw []byte, body pcommon.Value, extra pcommon.M
 		if err != nil {
 			return env, err
 		}
-		vr.skipSpace()
-		if vr.pos >= len(vr.src) {
-			return env, vr.syntax("expected ',' or '}'")
+		if closed, err := vr.afterMember('}'); closed || err != nil {
+			if err != nil {
+				return env, err
+			}
+			return env, vr.finish()
 		}
+	}
+}
+
+// afterMember consumes what follows a member or element: a comma, or the
+// closing bracket, which ends the container.
+func (vr *valueReader) afterMember(closing byte) (closed bool, err error) {
+	vr.skipSpace()
+	if vr.pos < len(vr.src) {
 		switch vr.src[vr.pos] {
 		case ',':
 			vr.pos++
 			vr.skipSpace()
-		case '}':
+			return false, nil
+		case closing:
 			vr.pos++
-			return env, vr.finish()
-		default:
-			return env, vr.syntax("expected ',' or '}'")
+			return true, nil
 		}
 	}
+	return false, vr.syntax("expected ',' or '" + string(closing) + "'")
 }
 
 // countMembers makes one quick pass over the text, skipping strings, to
@@ -344,19 +354,8 @@ func (vr *valueReader) objectWith(m pcommon.Map, depth int, onMember func(string
 		if onMember != nil {
 			onMember(key, v)
 		}
-		vr.skipSpace()
-		if vr.pos >= len(vr.src) {
-			return vr.syntax("expected ',' or '}'")
-		}
-		switch vr.src[vr.pos] {
-		case ',':
-			vr.pos++
-			vr.skipSpace()
-		case '}':
-			vr.pos++
-			return nil
-		default:
-			return vr.syntax("expected ',' or '}'")
+		if closed, err := vr.afterMember('}'); closed || err != nil {
+			return err
 		}
 	}
 }
@@ -379,19 +378,8 @@ func (vr *valueReader) array(s pcommon.Slice, depth int) error {
 		if err := vr.value(s.AppendEmpty(), depth); err != nil {
 			return err
 		}
-		vr.skipSpace()
-		if vr.pos >= len(vr.src) {
-			return vr.syntax("expected ',' or ']'")
-		}
-		switch vr.src[vr.pos] {
-		case ',':
-			vr.pos++
-			vr.skipSpace()
-		case ']':
-			vr.pos++
-			return nil
-		default:
-			return vr.syntax("expected ',' or ']'")
+		if closed, err := vr.afterMember(']'); closed || err != nil {
+			return err
 		}
 	}
 }
