@@ -191,7 +191,10 @@ func buildFromDecoded(tr *translator, decoded []map[string]any) plog.Logs {
 		if err := body.FromRaw(data); err != nil {
 			panic(err)
 		}
-		tr.mapFields(lr, body, "")
+		// The same mapping the receiver applies, over a map that already exists.
+		tr.mapper.start(lr)
+		tr.mapper.fields(body)
+		tr.mapper.finish("")
 		lr.SetObservedTimestamp(pcommon.Timestamp(1))
 	}
 	return logs

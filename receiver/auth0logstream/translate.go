@@ -132,10 +132,7 @@ func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error)
 		if env.logID != "" {
 			data.PutStr(logIDField, env.logID)
 		}
-		data.Range(func(k string, v pcommon.Value) bool {
-			t.mapper.field(k, v)
-			return true
-		})
+		t.mapper.fields(data)
 	}
 	info := t.mapper.finish(env.logID)
 
@@ -219,15 +216,14 @@ func (m *fieldMapper) finish(envelopeLogID string) eventInfo {
 	return m.info
 }
 
-// mapFields maps an event that is already a pdata map.
-func (t *translator) mapFields(lr plog.LogRecord, data pcommon.Map, logID string) eventInfo {
-	t.mapper.start(lr)
+// fields maps every member of an event that is already a pdata map.
+func (m *fieldMapper) fields(data pcommon.Map) {
 	data.Range(func(k string, v pcommon.Value) bool {
-		t.mapper.field(k, v)
+		m.field(k, v)
 		return true
 	})
-	return t.mapper.finish(logID)
 }
+
 
 // setEventType applies what the catalog knows of code: severity, event name
 // and the outcome attributes. Unknown codes are kept, at WARN, because a new
