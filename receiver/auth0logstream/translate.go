@@ -224,7 +224,6 @@ func (m *fieldMapper) fields(data pcommon.Map) {
 	})
 }
 
-
 // setEventType applies what the catalog knows of code: severity, event name
 // and the outcome attributes. Unknown codes are kept, at WARN, because a new
 // code is as likely to be a new failure as anything else.
