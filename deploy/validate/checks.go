@@ -39,10 +39,15 @@ func (p *Problems) add(format string, args ...any) { *p = append(*p, fmt.Errorf(
 
 // StatefulSet returns the single StatefulSet.
 func (m *Manifests) StatefulSet() (*appsv1.StatefulSet, error) {
-	if len(m.StatefulSets) != 1 {
-		return nil, fmt.Errorf("want exactly one StatefulSet, found %d", len(m.StatefulSets))
+	return exactlyOne(m.StatefulSets, "StatefulSet")
+}
+
+// exactlyOne returns the only item of a kind the manifests must hold once.
+func exactlyOne[T any](items []*T, kind string) (*T, error) {
+	if len(items) != 1 {
+		return nil, fmt.Errorf("want exactly one %s, found %d", kind, len(items))
 	}
-	return m.StatefulSets[0], nil
+	return items[0], nil
 }
 
 // Collector returns the StatefulSet's collector container (the first one).
@@ -726,10 +731,10 @@ func (m *Manifests) CheckHPA() Problems {
 	if err != nil {
 		return Problems{err}
 	}
-	if len(m.HPAs) != 1 {
-		return Problems{fmt.Errorf("want exactly one HorizontalPodAutoscaler, found %d", len(m.HPAs))}
+	hpa, err := exactlyOne(m.HPAs, "HorizontalPodAutoscaler")
+	if err != nil {
+		return Problems{err}
 	}
-	hpa := m.HPAs[0]
 	ref := hpa.Spec.ScaleTargetRef
 	if ref.APIVersion != "apps/v1" || ref.Kind != "StatefulSet" || ref.Name != sts.Name {
 		p.add("HPA %s targets %s %s/%s, want apps/v1 StatefulSet/%s", hpa.Name, ref.APIVersion, ref.Kind, ref.Name, sts.Name)
@@ -765,10 +770,10 @@ func (m *Manifests) CheckPDB() Problems {
 	if err != nil {
 		return Problems{err}
 	}
-	if len(m.PDBs) != 1 {
-		return Problems{fmt.Errorf("want exactly one PodDisruptionBudget, found %d", len(m.PDBs))}
+	pdb, err := exactlyOne(m.PDBs, "PodDisruptionBudget")
+	if err != nil {
+		return Problems{err}
 	}
-	pdb := m.PDBs[0]
 	if err := selects(pdb.Spec.Selector, sts.Spec.Template.Labels); err != nil {
 		p.add("PDB %s: %v", pdb.Name, err)
 	}
