@@ -38,11 +38,8 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 	if len(acked) <= len(ackedBeforeCrash) {
 		t.Errorf("nothing acknowledged after the restart (%d before the crash, %d in all)", len(ackedBeforeCrash), len(acked))
 	}
-	s.waitDelivered(acked)
 
-	var c counts
-	c.addReport(rep)
-	c.finish(s, acked)
+	c := s.settle(counts{}, &rep, acked)
 	t.Logf("crash: %s; statuses %s", c, statusLine(rep))
 	if rep.EventsAcked != int64(len(acked)) {
 		t.Errorf("load generator counted %d acknowledged events, the ack log holds %d", rep.EventsAcked, len(acked))

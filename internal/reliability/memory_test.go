@@ -62,10 +62,7 @@ func TestMemoryPressure(t *testing.T) {
 		}
 
 		acked := acks.list()
-		s.waitDelivered(acked)
-		c := counts{sent: int64(posted * 10), refused: int64(refusals)}
-		c.addReport(rep)
-		c.finish(s, acked)
+		c := s.settle(counts{sent: int64(posted * 10), refused: int64(refusals)}, &rep, acked)
 		t.Logf("memory (limit_mib 2): %s; load statuses %s", c, statusLine(rep))
 	})
 
@@ -94,10 +91,7 @@ func TestMemoryPressure(t *testing.T) {
 		}
 
 		acked := acks.list()
-		s.waitDelivered(acked)
-		var c counts
-		c.addReport(rep)
-		c.finish(s, acked)
+		c := s.settle(counts{}, &rep, acked)
 		t.Logf("memory (limit_mib 60, spike 20): %s; statuses %s", c, statusLine(rep))
 	})
 }

@@ -36,10 +36,7 @@ func TestDownstreamOutage(t *testing.T) {
 
 		rep := wait()
 		acked := acks.list()
-		s.waitDelivered(acked)
-		var c counts
-		c.addReport(rep)
-		c.finish(s, acked)
+		c := s.settle(counts{}, &rep, acked)
 		t.Logf("outage: %s; statuses %s", c, statusLine(rep))
 	})
 
@@ -73,10 +70,7 @@ func TestDownstreamOutage(t *testing.T) {
 
 		s.startSink()
 		acked := acks.list()
-		s.waitDelivered(acked)
-		c := counts{sent: int64(full.posted), refused: 1}
-		c.addReport(rep)
-		c.finish(s, acked)
+		c := s.settle(counts{sent: int64(full.posted), refused: 1}, &rep, acked)
 		t.Logf("queue full (direct posts and load): %s; load statuses %s", c, statusLine(rep))
 	})
 }

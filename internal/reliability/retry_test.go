@@ -46,11 +46,8 @@ func TestRetriesAndDuplicates(t *testing.T) {
 		rep := wait()
 
 		acked := acks.list()
-		s.waitDelivered(acked)
+		c := s.settle(counts{sent: int64(2 * len(ids))}, &rep, acked)
 		dedup := s.duplicatesDropped(t)
-		c := counts{sent: int64(2 * len(ids))}
-		c.addReport(rep)
-		c.finish(s, acked)
 		lost := lossy.lostAccepted.Load()
 		t.Logf("retries: %s; %d answers 200 lost on the way back, load retries=%d; receiver dropped %d duplicate events",
 			c, lost, rep.Retries, dedup)
@@ -95,9 +92,7 @@ func TestRetriesAndDuplicates(t *testing.T) {
 		acks.add(refused.ids...)
 
 		acked := acks.list()
-		s.waitDelivered(acked)
-		c := counts{sent: int64(refused.posted), refused: int64(attempts - 1)}
-		c.finish(s, acked)
+		c := s.settle(counts{sent: int64(refused.posted), refused: int64(attempts - 1)}, nil, acked)
 		t.Logf("refused then retried: %s; refused batch accepted on attempt %d", c, attempts)
 		for _, id := range refused.ids {
 			if n := s.seen[id]; n != 1 {

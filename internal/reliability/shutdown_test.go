@@ -53,10 +53,7 @@ func TestGracefulShutdown(t *testing.T) {
 	t.Logf("shutdown: at exit %d of %d acknowledged events were at the sink, the rest in the persistent queue",
 		len(acked)-len(s.missing(acked)), len(acked))
 	s.startCollector("collector-2")
-	s.waitDelivered(acked)
-	var c counts
-	c.addReport(rep)
-	c.finish(s, acked)
+	c := s.settle(counts{}, &rep, acked)
 	t.Logf("shutdown: %s; statuses %s", c, statusLine(rep))
 }
 

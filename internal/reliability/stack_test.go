@@ -324,6 +324,17 @@ func (c *counts) addReport(rep loadgen.Report) {
 }
 
 // finish fills in the acknowledged and sink-side numbers.
+// settle waits until every acknowledged log_id has reached the sink, then completes c with
+// the load report (nil when the scenario posted by hand) and what the sink holds.
+func (s *stack) settle(c counts, rep *loadgen.Report, acked []string) counts {
+	s.waitDelivered(acked)
+	if rep != nil {
+		c.addReport(*rep)
+	}
+	c.finish(s, acked)
+	return c
+}
+
 func (c *counts) finish(s *stack, acked []string) {
 	c.acked = int64(len(acked))
 	c.delivered = len(acked) - len(s.missing(acked))
