@@ -24,7 +24,7 @@ RECEIVER_SRC := $(shell find receiver -type f -not -name '*_test.go' -not -path 
 RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null 2>&1 && echo -race)
 
 FUZZ_TIME ?= 20s
-FUZZ_PKGS ?= ./receiver/...
+FUZZ_PKGS ?= ./...
 DATA_DIR := $(CURDIR)/data
 
 .PHONY: help
@@ -65,6 +65,7 @@ SYSTEM_PKGS := /internal/e2e /internal/reliability /internal/fleet
 .PHONY: test
 test: build lint ## Everything CI runs: unit and race tests, a short fuzz pass, deploy checks, e2e, reliability, fleet
 	@[ -n "$(RACE)" ] || echo "warning: no C compiler for cgo, running the tests without -race"
+	cd receiver/auth0logstream && $(GO) test $(RACE) -count=1 ./...
 	$(GO) test $(RACE) -count=1 $$($(GO) list ./... | grep -v -E '($(subst $(eval) ,|,$(SYSTEM_PKGS)))$$')
 	$(MAKE) --no-print-directory fuzz
 	cd deploy/validate && $(GO) test -count=1 ./...
@@ -85,7 +86,7 @@ test-reliability: build ## Delivery guarantees with real processes: kill -9, out
 # package and one target at a time.
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZ_TIME (e.g. make fuzz FUZZ_TIME=10m)
-	@for pkg in $$($(GO) list $(FUZZ_PKGS)); do \
+	@cd receiver/auth0logstream && for pkg in $$($(GO) list $(FUZZ_PKGS)); do \
 		for target in $$($(GO) test -list '^Fuzz' "$$pkg" | grep '^Fuzz' || true); do \
 			echo "fuzz $$pkg $$target for $(FUZZ_TIME)"; \
 			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZ_TIME) "$$pkg"; \
@@ -95,11 +96,12 @@ fuzz: ## Run each fuzz target for FUZZ_TIME (e.g. make fuzz FUZZ_TIME=10m)
 .PHONY: generate
 generate: ## Build bin/mdatagen from internal/tools and regenerate the receiver's metadata code
 	cd internal/tools && $(GO) build -o $(MDATAGEN) go.opentelemetry.io/collector/cmd/mdatagen
-	$(GO) generate ./receiver/...
+	cd receiver/auth0logstream && $(GO) generate ./...
 
 .PHONY: lint
 lint: ## go vet and a gofmt check (fails when a file needs formatting)
 	$(GO) vet ./...
+	cd receiver/auth0logstream && $(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './_build/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 	@echo "gofmt: ok"
@@ -113,7 +115,7 @@ test-fleet: build ## Fleet test: 3 replicas behind nginx, one killed with -9 and
 # back to back, minutes away from its baseline's).
 .PHONY: bench
 bench: ## In-process decode+translate benchmarks against pdata's OTLP decoders, printed as ratios
-	for i in 1 2 3; do $(GO) test -run '^$$' -bench . -benchmem -count 1 ./receiver/auth0logstream; done \
+	for i in 1 2 3; do (cd receiver/auth0logstream && $(GO) test -run '^$$' -bench . -benchmem -count 1 ./internal/translator); done \
 		| $(GO) run ./internal/benchreport
 
 .PHONY: bench-e2e

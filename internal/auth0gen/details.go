@@ -35,14 +35,14 @@ var apiReads = []apiOp{
 
 func (g *Generator) writeDetails(w *jw, c *eventCtx) {
 	r := g.r
-	if c.spec.kind == kindClientCredentials && c.spec.outcome != Failure {
+	if c.spec.kind == kindClientCredentials && c.spec.outcome() != Failure {
 		w.null() // Auth0 sends details: null on plain client credential grants
 		return
 	}
 	w.open('{')
 	switch c.spec.kind {
 	case kindLogin, kindCrossOrigin, kindSignup:
-		if c.spec.outcome == Failure {
+		if c.spec.outcome() == Failure {
 			g.writeError(w, c, "invalid_user_password", "authentication")
 			break
 		}
@@ -57,11 +57,11 @@ func (g *Generator) writeDetails(w *jw, c *eventCtx) {
 		if c.spec.kind == kindCrossOrigin {
 			w.kstr("origin", "https://app.acme.example")
 		}
-		if c.spec.outcome == Warning {
+		if c.spec.outcome() == Warning {
 			w.kstr("warning", "The connection uses a legacy password hashing setting.")
 		}
 	case kindSilent:
-		if c.spec.outcome == Failure {
+		if c.spec.outcome() == Failure {
 			g.writeError(w, c, "login_required", "oauth-authorization")
 			break
 		}
@@ -75,7 +75,7 @@ func (g *Generator) writeDetails(w *jw, c *eventCtx) {
 			field = "refresh_token"
 		}
 		w.kstr(field, "*************"+randString(r, alnum, 3))
-		if c.spec.outcome == Failure {
+		if c.spec.outcome() == Failure {
 			g.writeError(w, c, "invalid_grant", "oauth-authorization")
 		}
 	case kindClientCredentials:
@@ -94,7 +94,7 @@ func (g *Generator) writeDetails(w *jw, c *eventCtx) {
 		w.kstr("type", "otp")
 		w.kstr("id", "totp|dev_"+randString(r, alnum, 16))
 		w.close('}')
-		if c.spec.outcome == Failure {
+		if c.spec.outcome() == Failure {
 			g.writeError(w, c, "invalid_otp", "mfa")
 		}
 	case kindBlocked:
@@ -103,7 +103,7 @@ func (g *Generator) writeDetails(w *jw, c *eventCtx) {
 	case kindNotice:
 		w.kint("limit", 50)
 		w.kstr("group", "tenant_global")
-		if c.spec.outcome == Failure {
+		if c.spec.outcome() == Failure {
 			g.writeError(w, c, "too_many_requests", "rate-limit")
 		}
 	}

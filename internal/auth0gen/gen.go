@@ -138,7 +138,7 @@ func (g *Generator) Next() Event {
 	w.close('}')
 	w.close('}')
 	g.lastSize = len(w.b)
-	return Event{LogID: id, Type: spec.code, Outcome: spec.outcome, JSON: w.b}
+	return Event{LogID: id, Type: spec.code, Outcome: spec.outcome(), JSON: w.b}
 }
 
 // logID mimics Auth0's 56-digit ids: "900", the event date to the second,

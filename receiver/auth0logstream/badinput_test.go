@@ -26,6 +26,8 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/translator"
 )
 
 // hostileBearerToken is the token of a second receiver, for senders that
@@ -521,7 +523,7 @@ func hostileParseErrors(logs []plog.Logs) string {
 			for j := 0; j < l.ResourceLogs().At(i).ScopeLogs().Len(); j++ {
 				lrs := l.ResourceLogs().At(i).ScopeLogs().At(j).LogRecords()
 				for k := 0; k < lrs.Len(); k++ {
-					if v, ok := lrs.At(k).Attributes().Get(attrParseError); ok {
+					if v, ok := lrs.At(k).Attributes().Get(translator.AttrParseError); ok {
 						sb.WriteString(v.Str() + "\n")
 					}
 				}

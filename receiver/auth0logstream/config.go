@@ -11,6 +11,8 @@ import (
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/translator"
 )
 
 const (
@@ -38,6 +40,17 @@ const (
 	// BodyRaw keeps the event's original JSON text.
 	BodyRaw BodyMode = "raw"
 )
+
+// mode is the translator's name for the body mode.
+func (m BodyMode) mode() translator.BodyMode {
+	switch m {
+	case BodyDescription:
+		return translator.BodyDescription
+	case BodyRaw:
+		return translator.BodyRaw
+	}
+	return translator.BodyEvent
+}
 
 // Config is the receiver's configuration.
 type Config struct {
@@ -77,7 +90,7 @@ type Config struct {
 type DedupConfig struct {
 	Enabled bool `mapstructure:"enabled"`
 	// MaxEntries is how many log_ids are remembered; the oldest is forgotten
-	// first. Each entry costs about 40 bytes (see README).
+	// first. Each entry costs about 32 bytes (see README).
 	MaxEntries int `mapstructure:"max_entries"`
 }
 

@@ -72,7 +72,7 @@ func (f idAttrFactory) CreateLogs(ctx context.Context, set receiver.Settings, cf
 		for _, rl := range ld.ResourceLogs().All() {
 			for _, sl := range rl.ScopeLogs().All() {
 				for _, lr := range sl.LogRecords().All() {
-					if v, ok := lr.Attributes().Get(attrLogRecordUID); ok {
+					if v, ok := lr.Attributes().Get("log.record.uid"); ok {
 						lr.Attributes().PutStr(receivertest.UniqueIDAttrName, v.Str())
 					}
 				}

@@ -4,19 +4,18 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 
-	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/status"
 )
 
 // A request is handled top-down: route and token (gate, before confighttp's
@@ -81,66 +80,36 @@ func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
 	st := r.getState()
 	defer r.putState(st)
 
-	st.builder.reset(ctx, r.consume, pcommon.NewTimestampFromTime(r.now()))
-	err := st.framer.frame(req.Body, st.builder)
-	if err == nil {
-		err = st.builder.finish()
-	}
-	stats := st.builder.stats
+	// Decode and translate as the body streams in; full chunks are
+	// consumed on the way, the rest at the end.
+	st.batch.Reset(ctx, r.consume, pcommon.NewTimestampFromTime(r.now()))
+	st.scanner.Reset(req.Body)
+	err := st.batch.ReadAll(st.scanner)
+	stats := st.batch.Stats()
 	if err != nil {
-		status, reason := r.classify(err)
-		if status == http.StatusServiceUnavailable {
+		code, reason := status.FromError(err)
+		if code == http.StatusServiceUnavailable {
 			w.Header().Set("Retry-After", r.retryAfter)
 		}
-		if stats.accepted > 0 {
-			reason = fmt.Sprintf("%s (%d records were accepted before the failure; a retry is deduplicated)", reason, stats.accepted)
+		if stats.Accepted > 0 {
+			reason = fmt.Sprintf("%s (%d records were accepted before the failure; a retry is deduplicated)", reason, stats.Accepted)
 		}
-		r.reject(w, req, status, reason)
+		r.reject(w, req, code, reason)
 		return
 	}
-	if stats.malformed > 0 || stats.duplicates > 0 {
-		r.telemetry.ReceiverAuth0logstreamMalformedEvents.Add(ctx, int64(stats.malformed))
-		r.telemetry.ReceiverAuth0logstreamDuplicateEvents.Add(ctx, int64(stats.duplicates))
+	if stats.Malformed > 0 || stats.Duplicates > 0 {
+		r.telemetry.ReceiverAuth0logstreamMalformedEvents.Add(ctx, int64(stats.Malformed))
+		r.telemetry.ReceiverAuth0logstreamDuplicateEvents.Add(ctx, int64(stats.Duplicates))
 		r.logger.Debug("Request accepted with remarks",
-			zap.Int("accepted", stats.accepted),
-			zap.Int("duplicates", stats.duplicates),
-			zap.Int("malformed", stats.malformed))
+			zap.Int("accepted", stats.Accepted),
+			zap.Int("duplicates", stats.Duplicates),
+			zap.Int("malformed", stats.Malformed))
 	}
 	writeJSON(w, http.StatusOK, map[string]int{
-		"accepted":   stats.accepted,
-		"duplicates": stats.duplicates,
-		"malformed":  stats.malformed,
+		"accepted":   stats.Accepted,
+		"duplicates": stats.Duplicates,
+		"malformed":  stats.Malformed,
 	})
-}
-
-// classify maps an ingest failure to the status that makes Auth0 do the
-// right thing: retry what may succeed later, and say why.
-func (r *logsReceiver) classify(err error) (int, string) {
-	var (
-		consumeErr *consumeError
-		tooLarge   *http.MaxBytesError
-		noEvents   *noEventsError
-		readErr    *readError
-		syntaxErr  *fatalSyntaxError
-	)
-	switch {
-	case errors.As(err, &consumeErr):
-		if consumererror.IsPermanent(consumeErr.err) {
-			return http.StatusBadRequest, "pipeline rejected the data permanently: " + consumeErr.err.Error()
-		}
-		return http.StatusServiceUnavailable, "pipeline cannot accept data now, retry later: " + consumeErr.err.Error()
-	case errors.As(err, &tooLarge):
-		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes (after decompression)", tooLarge.Limit)
-	case errors.As(err, &noEvents), errors.As(err, &syntaxErr), errors.Is(err, errEmptyBody):
-		return http.StatusBadRequest, err.Error()
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		// The message of a network timeout names both sockets; the reason need not.
-		return http.StatusRequestTimeout, "request body not received within read_timeout"
-	case errors.As(err, &readErr):
-		return http.StatusBadRequest, err.Error()
-	default:
-		return http.StatusInternalServerError, err.Error()
-	}
 }
 
 // serverError answers errors raised inside confighttp's handler chain

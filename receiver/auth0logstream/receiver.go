@@ -21,7 +21,11 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/net/netutil"
 
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/dedup"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonframe"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonpdata"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/translator"
 )
 
 const transportHTTP = "http"
@@ -35,7 +39,7 @@ type logsReceiver struct {
 	obsrecv    *receiverhelper.ObsReport
 	telemetry  *metadata.TelemetryBuilder
 	token      *tokenChecker // nil when no token is configured
-	dedup      *dedupSet     // nil when deduplication is off
+	dedup      *dedup.Set    // nil when deduplication is off
 	retryAfter string
 	now        func() time.Time
 
@@ -48,8 +52,8 @@ type logsReceiver struct {
 // requestState is the per-request working memory, pooled so that a busy
 // receiver does not allocate buffers and iterators for every request.
 type requestState struct {
-	framer  *framer
-	builder *logsBuilder
+	scanner *jsonframe.Scanner
+	batch   *translator.Batch
 }
 
 func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*logsReceiver, error) {
@@ -79,12 +83,12 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 		r.token = newTokenChecker(string(cfg.AuthorizationToken))
 	}
 	if cfg.Deduplication.Enabled {
-		r.dedup = newDedupSet(cfg.Deduplication.MaxEntries)
+		r.dedup = dedup.New(cfg.Deduplication.MaxEntries)
 	}
 	r.states.New = func() any {
 		return &requestState{
-			framer:  newFramer(),
-			builder: newLogsBuilder(newTranslator(cfg.Body), r.dedup, set.BuildInfo.Version),
+			scanner: jsonframe.NewScanner(jsonpdata.Valid),
+			batch:   translator.NewBatch(translator.New(cfg.Body.mode()), r.dedup, metadata.ScopeName, set.BuildInfo.Version),
 		}
 	}
 	return r, nil
@@ -93,7 +97,8 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 func (r *logsReceiver) getState() *requestState { return r.states.Get().(*requestState) }
 
 func (r *logsReceiver) putState(st *requestState) {
-	st.builder.release()
+	st.scanner.Release()
+	st.batch.Release()
 	r.states.Put(st)
 }
 

@@ -1,35 +1,34 @@
-package auth0logstream
+package translator
 
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/catalog"
 )
 
 // Attribute names. Semantic-convention names where one exists, auth0.* otherwise.
 const (
-	attrLogRecordUID  = "log.record.uid"
-	attrType          = "auth0.type"
-	attrTypeName      = "auth0.type_name"
-	attrOutcome       = "auth0.outcome"
-	attrCategory      = "auth0.category"
-	attrScope         = "auth0.scope"
-	attrSessionID     = "session.id"
-	attrParseError    = "auth0.parse_error"
-	attrGeoCountry    = "geo.country.iso_code"
-	attrGeoLocality   = "geo.locality.name"
-	attrGeoLat        = "geo.location.lat"
-	attrGeoLon        = "geo.location.lon"
-	attrGeoContinent  = "geo.continent.code"
-	attrServiceName   = "service.name"
-	attrTenantName    = "auth0.tenant.name"
-	attrEnvironment   = "auth0.environment.name"
-	serviceNameAuth0  = "auth0"
-	envelopeDataField = "data"
-	logIDField        = "log_id"
+	attrLogRecordUID = "log.record.uid"
+	attrType         = "auth0.type"
+	attrTypeName     = "auth0.type_name"
+	attrOutcome      = "auth0.outcome"
+	attrCategory     = "auth0.category"
+	attrScope        = "auth0.scope"
+	attrSessionID    = "session.id"
+	AttrParseError   = "auth0.parse_error" // on a record that holds an unreadable value
+	attrGeoCountry   = "geo.country.iso_code"
+	attrGeoLocality  = "geo.locality.name"
+	attrGeoLat       = "geo.location.lat"
+	attrGeoLon       = "geo.location.lon"
+	attrGeoContinent = "geo.continent.code"
+	attrServiceName  = "service.name"
+	attrTenantName   = "auth0.tenant.name"
+	attrEnvironment  = "auth0.environment.name"
+	serviceNameAuth0 = "auth0"
 )
 
 // stringFieldAttribute names the attribute that carries a top-level string
@@ -76,86 +75,13 @@ var locationFields = map[string]string{
 	"continent_code": attrGeoContinent,
 }
 
-// eventInfo is what batching needs to know about a translated event.
-type eventInfo struct {
-	logID       string
-	tenant      string
-	environment string
-}
-
-// translator turns one Auth0 event (an envelope or a bare tenant log
-// object) into a LogRecord.
-type translator struct {
-	body   BodyMode
-	values *valueReader
-	extra  pcommon.Map // envelope members other than log_id and data
-	mapper fieldMapper
-	// onDataMember is mapper.field, bound once: a method value made per
-	// event would allocate.
-	onDataMember func(string, pcommon.Value)
-}
-
-func newTranslator(body BodyMode) *translator {
-	t := &translator{body: body, values: newValueReader(), extra: pcommon.NewMap()}
-	t.onDataMember = t.mapper.field
-	return t
-}
-
-// translate fills lr from raw, one JSON object. On error lr is left in an
-// unspecified state and the caller records the event as malformed.
-func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error) {
-	t.extra.Clear()
-	t.mapper.start(lr)
-	env, err := t.values.readEvent(raw, lr.Body(), t.extra, t.onDataMember)
-	if err != nil {
-		return eventInfo{}, err
-	}
-	var data pcommon.Map
-	if env.hasData {
-		data = lr.Body().Map()
-		// Unknown members of the envelope are kept rather than dropped:
-		// nothing is lost for being unfamiliar. The event's own fields win.
-		if env.extraCount > 0 {
-			t.extra.Range(func(k string, v pcommon.Value) bool {
-				if _, exists := data.Get(k); !exists {
-					dst := data.PutEmpty(k)
-					v.CopyTo(dst)
-					t.mapper.field(k, dst)
-				}
-				return true
-			})
-		}
-	} else {
-		// A bare event: everything read is the event itself.
-		data = lr.Body().SetEmptyMap()
-		t.extra.MoveTo(data)
-		if env.logID != "" {
-			data.PutStr(logIDField, env.logID)
-		}
-		t.mapper.fields(data)
-	}
-	info := t.mapper.finish(env.logID)
-
-	switch t.body {
-	case BodyRaw:
-		lr.Body().SetStr(validUTF8(string(raw)))
-	case BodyDescription:
-		if d, ok := data.Get("description"); ok && d.Type() == pcommon.ValueTypeStr {
-			lr.Body().SetStr(d.Str())
-		} else {
-			lr.Body().SetStr("")
-		}
-	}
-	return info, nil
-}
-
 // fieldMapper sets time, severity, event name and attributes from an
 // event's top-level members. The parser calls field as it finishes each
 // member of "data", so the mapping costs no second walk over the event.
 type fieldMapper struct {
 	lr    plog.LogRecord
 	attrs pcommon.Map
-	info  eventInfo
+	info  Info
 	code  string
 	logID string // data.log_id, used when the envelope has none
 }
@@ -180,9 +106,9 @@ func (m *fieldMapper) field(k string, v pcommon.Value) {
 			m.lr.SetTimestamp(ts)
 		}
 	case "tenant_name":
-		m.info.tenant = nonEmptyStr(v)
+		m.info.Tenant = nonEmptyStr(v)
 	case "environment_name":
-		m.info.environment = nonEmptyStr(v)
+		m.info.Environment = nonEmptyStr(v)
 	case "scope":
 		putScope(m.attrs, v)
 	case "details":
@@ -204,13 +130,13 @@ func (m *fieldMapper) field(k string, v pcommon.Value) {
 
 // finish applies what needs every member seen; the envelope's log_id wins
 // over the one inside data.
-func (m *fieldMapper) finish(envelopeLogID string) eventInfo {
+func (m *fieldMapper) finish(envelopeLogID string) Info {
 	if envelopeLogID != "" {
 		m.logID = envelopeLogID
 	}
 	if m.logID != "" {
 		m.attrs.PutStr(attrLogRecordUID, m.logID)
-		m.info.logID = m.logID
+		m.info.LogID = m.logID
 	}
 	setEventType(m.lr, m.attrs, m.code)
 	return m.info
@@ -231,88 +157,35 @@ func setEventType(lr plog.LogRecord, attrs pcommon.Map, code string) {
 	if code != "" {
 		attrs.PutStr(attrType, code)
 	}
-	et, known := lookupEventType(code)
+	et, known := catalog.Lookup(code)
 	if !known {
 		lr.SetSeverityNumber(plog.SeverityNumberWarn)
 		lr.SetSeverityText("WARN")
-		if validTypeCode(code) {
-			lr.SetEventName(eventNamePrefix + code)
+		if catalog.ValidCode(code) {
+			lr.SetEventName(catalog.EventNamePrefix + code)
 		} else {
-			lr.SetEventName(unknownEventName)
+			lr.SetEventName(catalog.UnknownEventName)
 		}
-		attrs.PutStr(attrOutcome, outcomeUnknown)
+		attrs.PutStr(attrOutcome, catalog.OutcomeUnknown)
 		return
 	}
-	lr.SetEventName(et.eventName)
-	switch et.outcome {
-	case outcomeFailure:
+	lr.SetEventName(et.EventName)
+	switch et.Outcome {
+	case catalog.OutcomeFailure:
 		lr.SetSeverityNumber(plog.SeverityNumberError)
 		lr.SetSeverityText("ERROR")
-	case outcomeWarning:
+	case catalog.OutcomeWarning:
 		lr.SetSeverityNumber(plog.SeverityNumberWarn)
 		lr.SetSeverityText("WARN")
 	default:
 		lr.SetSeverityNumber(plog.SeverityNumberInfo)
 		lr.SetSeverityText("INFO")
 	}
-	attrs.PutStr(attrTypeName, et.name)
-	attrs.PutStr(attrOutcome, et.outcome)
-	if et.category != "" {
-		attrs.PutStr(attrCategory, et.category)
+	attrs.PutStr(attrTypeName, et.Name)
+	attrs.PutStr(attrOutcome, et.Outcome)
+	if et.Category != "" {
+		attrs.PutStr(attrCategory, et.Category)
 	}
-}
-
-// parseDate reads Auth0's ISO 8601 date. Anything else leaves the timestamp
-// unset: ObservedTimestamp still says when the event arrived.
-func parseDate(v pcommon.Value) (pcommon.Timestamp, bool) {
-	if v.Type() != pcommon.ValueTypeStr {
-		return 0, false
-	}
-	if ts, ok := parseAuth0Date(v.Str()); ok {
-		return ts, true
-	}
-	ts, err := time.Parse(time.RFC3339Nano, v.Str())
-	if err != nil {
-		return 0, false
-	}
-	return pcommon.NewTimestampFromTime(ts), true
-}
-
-// parseAuth0Date reads the one layout Auth0 uses, 2024-01-15T10:30:00.123Z,
-// without time.Parse's generality; every other form takes the slow path.
-func parseAuth0Date(s string) (pcommon.Timestamp, bool) {
-	if len(s) != len("2006-01-02T15:04:05.000Z") || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-		s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z' {
-		return 0, false
-	}
-	year, ok1 := digits(s[0:4])
-	month, ok2 := digits(s[5:7])
-	day, ok3 := digits(s[8:10])
-	hour, ok4 := digits(s[11:13])
-	minute, ok5 := digits(s[14:16])
-	sec, ok6 := digits(s[17:19])
-	milli, ok7 := digits(s[20:23])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) ||
-		month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
-		return 0, false
-	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, milli*int(time.Millisecond), time.UTC)
-	if t.Day() != day { // 2024-02-30 would roll over: let time.Parse reject it
-		return 0, false
-	}
-	return pcommon.NewTimestampFromTime(t), true
-}
-
-func digits(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
 }
 
 func nonEmptyStr(v pcommon.Value) string {

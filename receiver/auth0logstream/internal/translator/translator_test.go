@@ -1,4 +1,4 @@
-package auth0logstream
+package translator
 
 import (
 	"bytes"
@@ -14,14 +14,17 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/catalog"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/dedup"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonpdata"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/status"
 )
 
 // fixtureTranslate maps one JSON object in the given body mode.
-func fixtureTranslate(t testing.TB, mode BodyMode, raw string) (plog.LogRecord, eventInfo) {
+func fixtureTranslate(t testing.TB, mode BodyMode, raw string) (plog.LogRecord, Info) {
 	t.Helper()
 	lr := plog.NewLogRecord()
-	info, err := newTranslator(mode).translate([]byte(raw), lr)
+	info, err := New(mode).Translate([]byte(raw), nil, lr)
 	require.NoError(t, err)
 	return lr, info
 }
@@ -180,7 +183,7 @@ func TestTranslateAllAttributes(t *testing.T) {
 		"geo.continent.code":      "EU",
 	}
 	assert.Equal(t, want, lr.Attributes().AsRaw())
-	assert.Equal(t, eventInfo{logID: "90020240115103000123", tenant: "acme-prod", environment: "prod-eu-1"}, info)
+	assert.Equal(t, Info{LogID: "90020240115103000123", Tenant: "acme-prod", Environment: "prod-eu-1"}, info)
 	assert.Equal(t, time.Date(2024, 1, 15, 10, 30, 0, 123e6, time.UTC).UnixNano(), int64(lr.Timestamp()))
 }
 
@@ -235,7 +238,7 @@ func TestTranslateLogRecordUID(t *testing.T) {
 			got, ok := fixtureAttrStr(lr.Attributes(), attrLogRecordUID)
 			assert.Equal(t, tt.want, got)
 			assert.Equal(t, tt.want != "", ok)
-			assert.Equal(t, tt.want, info.logID)
+			assert.Equal(t, tt.want, info.LogID)
 		})
 	}
 }
@@ -399,9 +402,9 @@ func TestTranslateBodyRawThroughFramer(t *testing.T) {
 		"array": "[" + a + ", " + b + "]",
 	} {
 		t.Run(name, func(t *testing.T) {
-			builder := newLogsBuilder(newTranslator(BodyRaw), nil, "test")
+			builder := NewBatch(New(BodyRaw), nil, testScope, "test")
 			res := fixtureDecode(strings.NewReader(body), builder, nil)
-			require.NoError(t, res.err())
+			require.NoError(t, res.err)
 			var got []string
 			for _, r := range fixtureRecords(res.logs) {
 				got = append(got, r.lr.Body().Str())
@@ -420,11 +423,11 @@ func TestTranslateRejects(t *testing.T) {
 		"number":       `42`,
 		"trailing":     `{"type":"s"} {"type":"f"}`,
 		"bad number":   `{"type":"s","n":-}`,
-		"too deep":     `{"d":` + strings.Repeat("[", maxNesting+1) + strings.Repeat("]", maxNesting+1) + `}`,
+		"too deep":     `{"d":` + strings.Repeat("[", jsonpdata.MaxNesting+1) + strings.Repeat("]", jsonpdata.MaxNesting+1) + `}`,
 		"unterminated": `{"type":"s"`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := newTranslator(BodyEvent).translate([]byte(raw), plog.NewLogRecord())
+			_, err := New(BodyEvent).Translate([]byte(raw), nil, plog.NewLogRecord())
 			assert.Error(t, err)
 		})
 	}
@@ -432,14 +435,14 @@ func TestTranslateRejects(t *testing.T) {
 
 // A translator is reused across events: nothing of one leaks into the next.
 func TestTranslateReuseDoesNotLeak(t *testing.T) {
-	tr := newTranslator(BodyEvent)
+	tr := New(BodyEvent)
 	first := plog.NewLogRecord()
-	_, err := tr.translate([]byte(`{"log_id":"1","extra":"e","data":{"type":"fp","user_id":"u1","scope":"a b","tenant_name":"t1"}}`), first)
+	_, err := tr.Translate([]byte(`{"log_id":"1","extra":"e","data":{"type":"fp","user_id":"u1","scope":"a b","tenant_name":"t1"}}`), nil, first)
 	require.NoError(t, err)
 	second := plog.NewLogRecord()
-	info, err := tr.translate([]byte(`{"data":{"type":"s"}}`), second)
+	info, err := tr.Translate([]byte(`{"data":{"type":"s"}}`), nil, second)
 	require.NoError(t, err)
-	assert.Equal(t, eventInfo{}, info)
+	assert.Equal(t, Info{}, info)
 	assert.Equal(t, map[string]any{"type": "s"}, second.Body().Map().AsRaw())
 	assert.Equal(t, map[string]any{attrType: "s", attrTypeName: "Success Login", attrOutcome: "success", attrCategory: "auth.login.success"},
 		second.Attributes().AsRaw())
@@ -448,9 +451,9 @@ func TestTranslateReuseDoesNotLeak(t *testing.T) {
 }
 
 func TestTranslateResourcesAndScope(t *testing.T) {
-	builder := newLogsBuilder(newTranslator(BodyEvent), nil, "v1.2.3")
+	builder := NewBatch(New(BodyEvent), nil, testScope, "v1.2.3")
 	res := fixtureDecode(bytes.NewReader(fixtureRead(t, "multi_tenant.jsonl")), builder, nil)
-	require.NoError(t, res.err())
+	require.NoError(t, res.err)
 	require.Len(t, res.logs, 1)
 	type resKey struct{ tenant, env string }
 	perResource := map[resKey]int{}
@@ -466,7 +469,7 @@ func TestTranslateResourcesAndScope(t *testing.T) {
 		assert.Equal(t, env != "", hasEnv)
 		require.Equal(t, 1, rl.ScopeLogs().Len())
 		sl := rl.ScopeLogs().At(0)
-		assert.Equal(t, metadata.ScopeName, sl.Scope().Name())
+		assert.Equal(t, testScope, sl.Scope().Name())
 		assert.Equal(t, "github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream", sl.Scope().Name())
 		assert.Equal(t, "v1.2.3", sl.Scope().Version())
 		k := resKey{tenant, env}
@@ -493,7 +496,7 @@ func TestTranslateResourcesAndScope(t *testing.T) {
 // Every event of the mixed fixture maps to the catalog's severity and name.
 func TestTranslateMixedFixture(t *testing.T) {
 	res := fixtureDecodeBytes(fixtureRead(t, "jsonlines_mixed_types.jsonl"))
-	require.NoError(t, res.err())
+	require.NoError(t, res.err)
 	outcomes := map[string]int{}
 	codes := map[string]bool{}
 	for _, r := range fixtureRecords(res.logs) {
@@ -505,7 +508,7 @@ func TestTranslateMixedFixture(t *testing.T) {
 		assert.Equal(t, wantSev, r.lr.SeverityNumber(), code)
 		assert.NotZero(t, r.lr.Timestamp(), code)
 		assert.Equal(t, fixtureObserved, r.lr.ObservedTimestamp())
-		if validTypeCode(code) {
+		if catalog.ValidCode(code) {
 			assert.Equal(t, "auth0."+code, r.lr.EventName())
 		} else {
 			assert.Equal(t, "auth0.unknown", r.lr.EventName())
@@ -520,8 +523,8 @@ func TestTranslateMixedFixture(t *testing.T) {
 func TestTranslateDedupWithinBatch(t *testing.T) {
 	body := fixtureRead(t, "duplicates.jsonl")
 	res := fixtureDecodeBytes(body)
-	require.NoError(t, res.err())
-	assert.Equal(t, 2, res.stats.duplicates)
+	require.NoError(t, res.err)
+	assert.Equal(t, 2, res.stats.Duplicates)
 	ids := map[string]int{}
 	for _, r := range fixtureRecords(res.logs) {
 		id, _ := fixtureAttrStr(r.lr.Attributes(), attrLogRecordUID)
@@ -535,14 +538,14 @@ func TestTranslateDedupWithinBatch(t *testing.T) {
 	// Events without a log_id are never taken for duplicates.
 	bare := `{"type":"s","description":"test"}`
 	res = fixtureDecodeBytes([]byte(bare + "\n" + bare + "\n"))
-	require.NoError(t, res.err())
-	assert.Equal(t, 0, res.stats.duplicates)
+	require.NoError(t, res.err)
+	assert.Equal(t, 0, res.stats.Duplicates)
 	assert.Len(t, fixtureRecords(res.logs), 2)
 
 	// Deduplication off: everything is delivered.
-	builder := newLogsBuilder(newTranslator(BodyEvent), nil, "test")
+	builder := NewBatch(New(BodyEvent), nil, testScope, "test")
 	res = fixtureDecode(bytes.NewReader(body), builder, nil)
-	require.NoError(t, res.err())
+	require.NoError(t, res.err)
 	assert.Len(t, fixtureRecords(res.logs), 4)
 }
 
@@ -552,33 +555,33 @@ func TestTranslateDedupAcrossRequests(t *testing.T) {
 	failing := func(context.Context, plog.Logs) error { return errPipeline }
 
 	t.Run("accepted then retried", func(t *testing.T) {
-		builder := newLogsBuilder(newTranslator(BodyEvent), newDedupSet(1000), "test")
+		builder := newTestBatch(BodyEvent, dedup.New(1000))
 		first := fixtureDecode(bytes.NewReader(body), builder, nil)
-		require.NoError(t, first.err())
-		assert.Equal(t, 27, first.stats.accepted)
+		require.NoError(t, first.err)
+		assert.Equal(t, 27, first.stats.Accepted)
 		second := fixtureDecode(bytes.NewReader(body), builder, nil)
-		require.NoError(t, second.err(), "a batch of nothing but known duplicates is still a success")
-		assert.Equal(t, 27, second.stats.duplicates)
+		require.NoError(t, second.err, "a batch of nothing but known duplicates is still a success")
+		assert.Equal(t, 27, second.stats.Duplicates)
 		assert.Empty(t, fixtureRecords(second.logs))
 	})
 	t.Run("refused then retried", func(t *testing.T) {
-		builder := newLogsBuilder(newTranslator(BodyEvent), newDedupSet(1000), "test")
+		builder := newTestBatch(BodyEvent, dedup.New(1000))
 		first := fixtureDecode(bytes.NewReader(body), builder, failing)
-		var ce *consumeError
-		require.ErrorAs(t, first.err(), &ce)
-		assert.ErrorIs(t, first.err(), errPipeline)
+		var ce *status.ConsumeError
+		require.ErrorAs(t, first.err, &ce)
+		assert.ErrorIs(t, first.err, errPipeline)
 		second := fixtureDecode(bytes.NewReader(body), builder, nil)
-		require.NoError(t, second.err())
-		assert.Equal(t, 0, second.stats.duplicates, "a refused event must not be remembered")
+		require.NoError(t, second.err)
+		assert.Equal(t, 0, second.stats.Duplicates, "a refused event must not be remembered")
 		assert.Len(t, fixtureRecords(second.logs), 27)
 	})
 	t.Run("partly refused large body", func(t *testing.T) {
 		var sb strings.Builder
-		const n = maxRecordsPerConsume + 500
+		const n = MaxRecordsPerConsume + 500
 		for i := 0; i < n; i++ {
 			sb.WriteString(fixtureEnvelope(fmt.Sprintf("big-%05d", i), "s") + "\n")
 		}
-		builder := newLogsBuilder(newTranslator(BodyEvent), newDedupSet(10*n), "test")
+		builder := NewBatch(New(BodyEvent), dedup.New(10*n), testScope, "test")
 		calls := 0
 		failSecond := func(context.Context, plog.Logs) error {
 			calls++
@@ -595,10 +598,10 @@ func TestTranslateDedupAcrossRequests(t *testing.T) {
 			}
 		}
 		first := fixtureDecode(strings.NewReader(sb.String()), builder, failSecond)
-		require.Error(t, first.err())
+		require.Error(t, first.err)
 		collect(first)
 		second := fixtureDecode(strings.NewReader(sb.String()), builder, nil)
-		require.NoError(t, second.err())
+		require.NoError(t, second.err)
 		collect(second)
 		// The sender retries the whole body: in the end each event arrives once.
 		assert.Len(t, delivered, n)

@@ -1,4 +1,4 @@
-package auth0logstream
+package jsonpdata
 
 import (
 	"bytes"
@@ -10,13 +10,15 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/fixtures"
 )
 
 // FuzzParserMatchesStdlib is a differential test of the hand-written parser
 // against encoding/json: it accepts exactly the valid JSON objects (up to its
 // documented nesting and width limits) and reads the same values from them.
 func FuzzParserMatchesStdlib(f *testing.F) {
-	for _, obj := range fixtureSeedObjects(f) {
+	for _, obj := range fixtures.SeedObjects(f) {
 		if len(obj) <= 64<<10 {
 			f.Add(obj)
 		}
@@ -28,17 +30,21 @@ func FuzzParserMatchesStdlib(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	vr := newValueReader()
+	var p Parser
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		got := pcommon.NewMap()
-		err := vr.readObject(raw, got)
+		p.Begin(raw, nil)
+		err := p.ReadObject(got, nil)
+		if endErr := p.End(); err == nil {
+			err = endErr
+		}
 		valid := json.Valid(raw)
 		if err == nil && !valid {
 			t.Fatalf("accepted invalid JSON %q", raw)
 		}
 		if err != nil {
 			trimmed := bytes.TrimLeft(raw, " \t\r\n")
-			limit := errors.Is(err, errTooDeep) || errors.Is(err, errTooWide)
+			limit := errors.Is(err, ErrTooDeep) || errors.Is(err, ErrTooWide)
 			if valid && len(trimmed) > 0 && trimmed[0] == '{' && !limit {
 				t.Fatalf("rejected valid JSON object %q: %v", raw, err)
 			}
