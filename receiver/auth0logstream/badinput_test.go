@@ -1,7 +1,6 @@
 package auth0logstream
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -115,63 +114,6 @@ func hostileNestedObjects(id string, depth int) string {
 		strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth) + `}}`
 }
 
-func hostileWithField(id, members string) string {
-	return `{"log_id":"` + id + `","data":{"log_id":"` + id + `",` + members + `}}`
-}
-
-// hostileResponse is what came back on a raw connection.
-type hostileResponse struct {
-	status  int
-	header  http.Header
-	body    string
-	written int64 // request bytes the client got into the socket
-}
-
-// hostileSend writes a request by hand: the head as given and the body
-// from a generator, while reading the answer concurrently. A server that
-// answers before reading the whole body (401, 413, 431) then closes, and a
-// client that only reads after writing would see a reset, not the answer.
-func hostileSend(t testing.TB, addr, head string, body io.Reader) hostileResponse {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer conn.Close()
-	require.NoError(t, conn.SetDeadline(time.Now().Add(60*time.Second)))
-
-	var written atomic.Int64
-	writeDone := make(chan struct{})
-	go func() {
-		defer close(writeDone)
-		n, err := io.WriteString(conn, head)
-		written.Add(int64(n))
-		if err != nil || body == nil {
-			return
-		}
-		buf := make([]byte, 64<<10)
-		for {
-			m, rerr := body.Read(buf)
-			if m > 0 {
-				n, werr := conn.Write(buf[:m])
-				written.Add(int64(n))
-				if werr != nil {
-					return
-				}
-			}
-			if rerr != nil {
-				return
-			}
-		}
-	}()
-
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	require.NoError(t, err, "no HTTP answer")
-	b, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	_ = conn.Close() // unblocks a writer still pushing an unwanted body
-	<-writeDone
-	return hostileResponse{status: resp.StatusCode, header: resp.Header, body: string(b), written: written.Load()}
-}
-
 // hostileHead builds a request line and headers. auth "" means the valid
 // token; hostileOmit means no Authorization header.
 func hostileHead(method, path, auth string, contentLength int64, headers []string) string {
@@ -271,7 +213,6 @@ func hostileCases() []hostileCase {
 
 	return []hostileCase{
 		// Not JSON at all.
-		{name: "plain text", body: hostileText("hello world\n"), status: 400, reason: "body holds no Auth0 event"},
 		{name: "XML", body: hostileText(`<?xml version="1.0"?><log id="1"/>`), status: 400, reason: "no Auth0 event"},
 		{name: "form encoded", body: hostileText("log_id=1&type=f"), status: 400, reason: "no Auth0 event"},
 		{name: "binary noise", body: hostileText("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), status: 400, reason: "no Auth0 event"},
@@ -282,7 +223,6 @@ func hostileCases() []hostileCase {
 		{name: "truncated line", body: hostileText(`{"log_id":"t1","data":{"type":"f"`), status: 400, reason: "malformed JSON"},
 		{name: "truncated line mid-string", body: hostileText(`{"log_id":"t2","data":{"type":"f`), status: 400, reason: "malformed JSON"},
 		{name: "truncated line after comma", body: hostileText(`{"log_id":"t3","data":{"type":"f",`), status: 400, reason: "malformed JSON"},
-		{name: "truncated array", body: hostileText(`[` + envelope("t4", "f") + `,` + envelope("t5", "f")[:20]), status: 400, reason: "malformed JSON"},
 		{name: "truncated array after comma", body: hostileText(`[` + envelope("t6", "f") + `,`), status: 400, reason: "malformed JSON"},
 		{name: "truncated pretty object", body: hostileText("{\n  \"log_id\": \"t7\",\n  \"data\": {\n    \"type\": \"f\"\n"), status: 400, reason: "malformed JSON"},
 		{name: "truncated line among good ones", body: hostileLines(envelope("t8", "f"), `{"log_id":"t9","data":{"ty`, envelope("t10", "s")),
@@ -295,12 +235,12 @@ func hostileCases() []hostileCase {
 		{name: "BOM on a later line", body: hostileLines(envelope("b5", "f"), "\xEF\xBB\xBF"+envelope("b6", "f")), status: 200, accepted: 2, malformed: 1},
 		{name: "NUL bytes only", body: hostileText(strings.Repeat("\x00", 1024)), status: 400, reason: "malformed JSON"},
 		{name: "NUL byte between values", body: hostileText(envelope("n1", "f") + "\x00" + envelope("n2", "f") + "\n"), status: 400, reason: "malformed JSON"},
-		{name: "escaped NUL in a string", body: hostileLines(hostileWithField("n3", `"type":"f","description":"a\u0000b"`)), status: 200, accepted: 1,
+		{name: "escaped NUL in a string", body: hostileLines(envelopeWith("n3", `"type":"f","description":"a\u0000b"`)), status: 200, accepted: 1,
 			check: func(t *testing.T, logs []plog.Logs) {
 				d, _ := hostileOnlyRecord(t, logs).Body().Map().Get("description")
 				assert.Equal(t, "a\x00b", d.Str())
 			}},
-		{name: "invalid UTF-8 in strings", body: hostileLines(hostileWithField("u1", "\"type\":\"f\",\"user_name\":\"a\xff\xfeb\",\"k\xc3\":\"v\"")), status: 200, accepted: 1,
+		{name: "invalid UTF-8 in strings", body: hostileLines(envelopeWith("u1", "\"type\":\"f\",\"user_name\":\"a\xff\xfeb\",\"k\xc3\":\"v\"")), status: 200, accepted: 1,
 			check: func(t *testing.T, logs []plog.Logs) {
 				v, _ := hostileOnlyRecord(t, logs).Attributes().Get("user.name")
 				assert.Equal(t, "a\uFFFDb", v.Str(), "a run of invalid bytes becomes one U+FFFD")
@@ -316,27 +256,27 @@ func hostileCases() []hostileCase {
 			check: func(t *testing.T, logs []plog.Logs) {
 				assert.Contains(t, hostileParseErrors(logs), "nested deeper than 64")
 			}},
-		{name: "6 MB string in one field", body: hostileLines(hostileWithField("h1", `"type":"f","description":"`+bigString+`"`)), status: 200, accepted: 1,
+		{name: "6 MB string in one field", body: hostileLines(envelopeWith("h1", `"type":"f","description":"`+bigString+`"`)), status: 200, accepted: 1,
 			check: func(t *testing.T, logs []plog.Logs) {
 				d, _ := hostileOnlyRecord(t, logs).Body().Map().Get("description")
 				assert.Len(t, d.Str(), len(bigString))
 			}},
-		{name: "5 MB of escapes in one field", body: hostileLines(hostileWithField("h2", `"type":"f","description":"`+escapes+`"`)), status: 200, accepted: 1},
-		{name: "6 MB key", body: hostileLines(hostileWithField("h3", `"type":"f","`+bigString+`":1`)), status: 200, accepted: 1},
-		{name: "5000 members", body: hostileLines(hostileWithField("h4", `"type":"f"`+hostileMembers(5000))), status: 400, reason: "more than 4096 members"},
+		{name: "5 MB of escapes in one field", body: hostileLines(envelopeWith("h2", `"type":"f","description":"`+escapes+`"`)), status: 200, accepted: 1},
+		{name: "6 MB key", body: hostileLines(envelopeWith("h3", `"type":"f","`+bigString+`":1`)), status: 200, accepted: 1},
+		{name: "5000 members", body: hostileLines(envelopeWith("h4", `"type":"f"`+hostileMembers(5000))), status: 400, reason: "more than 4096 members"},
 
 		// Wrong types.
 		{name: "data is a string", body: hostileLines(`{"log_id":"w1","data":"hello"}`), status: 400, reason: `"data" is not a JSON object`},
 		{name: "data is a number", body: hostileLines(`{"log_id":"w2","data":42}`), status: 400, reason: `"data" is not a JSON object`},
 		{name: "data is null", body: hostileLines(`{"log_id":"w3","data":null}`), status: 400, reason: `"data" is not a JSON object`},
 		{name: "data is a string among good lines", body: hostileLines(envelope("w4", "f"), `{"log_id":"w5","data":"x"}`), status: 200, accepted: 2, malformed: 1},
-		{name: "date is a number", body: hostileLines(hostileWithField("w6", `"type":"f","date":1705314600000`)), status: 200, accepted: 1,
+		{name: "date is a number", body: hostileLines(envelopeWith("w6", `"type":"f","date":1705314600000`)), status: 200, accepted: 1,
 			check: func(t *testing.T, logs []plog.Logs) {
 				lr := hostileOnlyRecord(t, logs)
 				assert.Zero(t, lr.Timestamp(), "a numeric date must not become a timestamp")
 				assert.NotZero(t, lr.ObservedTimestamp())
 			}},
-		{name: "type is an object", body: hostileLines(hostileWithField("w7", `"type":{"code":"f"}`)), status: 200, accepted: 1,
+		{name: "type is an object", body: hostileLines(envelopeWith("w7", `"type":{"code":"f"}`)), status: 200, accepted: 1,
 			check: func(t *testing.T, logs []plog.Logs) {
 				lr := hostileOnlyRecord(t, logs)
 				assert.Equal(t, "auth0.unknown", lr.EventName())
@@ -344,7 +284,7 @@ func hostileCases() []hostileCase {
 				_, hasType := lr.Attributes().Get("auth0.type")
 				assert.False(t, hasType)
 			}},
-		{name: "scope is a number", body: hostileLines(hostileWithField("w8", `"type":"s","scope":42`)), status: 200, accepted: 1,
+		{name: "scope is a number", body: hostileLines(envelopeWith("w8", `"type":"s","scope":42`)), status: 200, accepted: 1,
 			check: func(t *testing.T, logs []plog.Logs) {
 				lr := hostileOnlyRecord(t, logs)
 				_, hasScope := lr.Attributes().Get("auth0.scope")
@@ -364,8 +304,6 @@ func hostileCases() []hostileCase {
 		{name: "concatenated objects and arrays on one line", body: hostileLines(envelope("m12", "f") + "[" + envelope("m13", "f") + "]" + envelope("m14", "f")), status: 200, accepted: 3},
 
 		// Empty bodies.
-		{name: "empty body", body: hostileText(""), status: 400, reason: "request body is empty"},
-		{name: "whitespace only", body: hostileText(" \t\r\n \n\n\t"), status: 400, reason: "request body is empty"},
 		{name: "BOM only", body: hostileText("\xEF\xBB\xBF"), status: 400, reason: "request body is empty"},
 		{name: "empty JSON array", body: hostileText("[]"), status: 400, reason: "no Auth0 event"},
 		{name: "gzip of nothing", headers: []string{"Content-Encoding", "gzip"}, body: gz(""), status: 400, reason: "request body is empty"},
@@ -387,17 +325,12 @@ func hostileCases() []hostileCase {
 			b, _ := io.ReadAll(r)
 			return bytes.NewReader(b[:n/2]), n / 2
 		}, status: 400, reason: "reading request body"},
-		{name: "gzip declared, plain sent", headers: []string{"Content-Encoding", "gzip"}, body: good("z2"), status: 400, reason: "gzip"},
-		{name: "unsupported encoding", headers: []string{"Content-Encoding", "br"}, body: good("z3"), status: 415, reason: "unsupported Content-Encoding"},
 		{name: "chunked transfer encoding", headers: []string{"Transfer-Encoding", "chunked"}, body: hostileChunked(envelope("z4", "f") + "\n"), status: 200, accepted: 1},
 		{name: "unknown transfer encoding", headers: []string{"Transfer-Encoding", "gzip, chunked"}, body: hostileChunked(envelope("z5", "f")), status: 501, plain: true, reason: "Unsupported transfer encoding"},
 
 		// Method, path and headers.
-		{name: "GET", method: http.MethodGet, body: hostileText(""), status: 405, reason: "use POST"},
-		{name: "PUT", method: http.MethodPut, body: good("p1"), status: 405, reason: "use POST"},
 		{name: "DELETE", method: http.MethodDelete, body: hostileText(""), status: 405, reason: "use POST"},
 		{name: "made-up method", method: "BREW", body: good("p2"), status: 405, reason: "use POST"},
-		{name: "other path", path: "/api/other", body: good("p3"), status: 404, reason: "no such path"},
 		{name: "path with trailing slash", path: "/api/logs/", body: good("p4"), status: 404, reason: "no such path"},
 		{name: "path in other case", path: "/API/LOGS", body: good("p5"), status: 404, reason: "no such path"},
 		{name: "path with dot segments", path: "/api/x/../logs", body: good("p6"), status: 404, reason: "no such path"},
@@ -407,13 +340,8 @@ func hostileCases() []hostileCase {
 		{name: "control character in header", headers: []string{"X-Bad", "a\x01b"}, body: good("p10"), status: 400, plain: true, reason: "Bad Request"},
 
 		// Tokens.
-		{name: "token missing", auth: hostileOmit, body: good("k1"), status: 401, reason: "missing Authorization header"},
 		{name: "token empty", auth: hostileOmit, headers: []string{"Authorization", ""}, body: good("k2"), status: 401, reason: "does not match"},
-		{name: "token wrong", auth: "wrong", body: good("k3"), status: 401, reason: "does not match"},
-		{name: "token prefix", auth: testToken[:len(testToken)-1], body: good("k4"), status: 401, reason: "does not match"},
 		{name: "token with a suffix", auth: testToken + "x", body: good("k5"), status: 401, reason: "does not match"},
-		{name: "token in other case", auth: strings.ToUpper(testToken), body: good("k6"), status: 401, reason: "does not match"},
-		{name: "Bearer added", auth: "Bearer " + testToken, body: good("k7"), status: 401, reason: "does not match"},
 		{name: "token twice", headers: []string{"Authorization", testToken}, body: good("k8"), status: 401, reason: "does not match"},
 		{name: "token padded with spaces", auth: "  " + testToken + "  ", body: good("k9"), status: 200, accepted: 1},
 		{name: "Bearer token sent exactly", bearer: true, auth: hostileBearerToken, body: good("k10"), status: 200, accepted: 1},
@@ -589,7 +517,7 @@ func TestBadInput(t *testing.T) {
 				watch = hostileHeapWatch()
 			}
 			start := time.Now()
-			resp := hostileSend(t, target, hostileHead(method, path, auth, n, tc.headers), body)
+			resp := sendRaw(t, target, hostileHead(method, path, auth, n, tc.headers), body)
 			elapsed := time.Since(start)
 			if watch != nil {
 				grown := watch()
@@ -820,7 +748,7 @@ func TestZstdWindowIsBounded(t *testing.T) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	resp := hostileSend(t, cfg.ServerConfig.NetAddr.Endpoint,
+	resp := sendRaw(t, cfg.ServerConfig.NetAddr.Endpoint,
 		hostileHead(http.MethodPost, cfg.Path, testToken, int64(len(frame)), []string{"Content-Encoding", "zstd"}),
 		bytes.NewReader(frame))
 	runtime.ReadMemStats(&after)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
@@ -30,42 +31,47 @@ func loadConfig(t *testing.T, name string) (*Config, error) {
 	return cfg, confmap.Validate(cfg)
 }
 
+// The whole struct is compared, so a new field with a surprising default,
+// or a key that stops reaching its field, fails here.
 func TestDefaultConfig(t *testing.T) {
 	cfg, err := loadConfig(t, "")
 	require.NoError(t, err)
-	assert.Equal(t, "localhost:8383", cfg.ServerConfig.NetAddr.Endpoint)
-	assert.Equal(t, "/api/logs", cfg.Path)
-	assert.Equal(t, BodyEvent, cfg.Body)
-	assert.Empty(t, string(cfg.AuthorizationToken))
-	assert.Equal(t, int64(16<<20), cfg.ServerConfig.MaxRequestBodySize)
-	assert.Equal(t, 10*time.Second, cfg.ServerConfig.ReadHeaderTimeout)
-	assert.Equal(t, 60*time.Second, cfg.ServerConfig.ReadTimeout)
-	assert.Equal(t, 30*time.Second, cfg.ServerConfig.WriteTimeout)
-	assert.Equal(t, 60*time.Second, cfg.ServerConfig.IdleTimeout)
-	assert.Equal(t, 64<<10, cfg.MaxHeaderBytes)
-	assert.Equal(t, 1024, cfg.MaxConnections)
-	assert.Equal(t, 5*time.Second, cfg.RetryAfter)
-	assert.True(t, cfg.Deduplication.Enabled)
-	assert.Equal(t, 100_000, cfg.Deduplication.MaxEntries)
+	srv := confighttp.NewDefaultServerConfig()
+	srv.NetAddr.Endpoint = "localhost:8383"
+	srv.MaxRequestBodySize = 16 << 20
+	srv.ReadHeaderTimeout = 10 * time.Second
+	srv.ReadTimeout = 60 * time.Second
+	srv.WriteTimeout = 30 * time.Second
+	srv.IdleTimeout = 60 * time.Second
+	want := &Config{
+		ServerConfig:   srv,
+		Path:           "/api/logs",
+		Body:           BodyEvent,
+		MaxHeaderBytes: 64 << 10,
+		MaxConnections: 1024,
+		RetryAfter:     5 * time.Second,
+		Deduplication:  DedupConfig{Enabled: true, MaxEntries: 100_000},
+	}
+	assert.Equal(t, want, cfg)
 }
 
 func TestCustomConfig(t *testing.T) {
 	cfg, err := loadConfig(t, "custom")
 	require.NoError(t, err)
-
-	assert.Equal(t, "0.0.0.0:9443", cfg.ServerConfig.NetAddr.Endpoint)
-	assert.Equal(t, "/auth0/stream", cfg.Path)
-	assert.Equal(t, configopaque.String("custom-token"), cfg.AuthorizationToken)
-	assert.Equal(t, BodyRaw, cfg.Body)
-	assert.Equal(t, int64(1<<20), cfg.ServerConfig.MaxRequestBodySize)
-	assert.Equal(t, 3*time.Second, cfg.ServerConfig.ReadHeaderTimeout)
-	assert.Equal(t, 20*time.Second, cfg.ServerConfig.ReadTimeout)
-	assert.Equal(t, 15*time.Second, cfg.ServerConfig.WriteTimeout)
-	assert.True(t, cfg.ServerConfig.IncludeMetadata)
-	assert.Equal(t, 30*time.Second, cfg.RetryAfter)
-	assert.Equal(t, 8192, cfg.MaxHeaderBytes)
-	assert.False(t, cfg.Deduplication.Enabled)
-	assert.Equal(t, 10, cfg.Deduplication.MaxEntries)
+	want := createDefaultConfig().(*Config)
+	want.ServerConfig.NetAddr.Endpoint = "0.0.0.0:9443"
+	want.ServerConfig.MaxRequestBodySize = 1 << 20
+	want.ServerConfig.ReadHeaderTimeout = 3 * time.Second
+	want.ServerConfig.ReadTimeout = 20 * time.Second
+	want.ServerConfig.WriteTimeout = 15 * time.Second
+	want.ServerConfig.IncludeMetadata = true
+	want.Path = "/auth0/stream"
+	want.AuthorizationToken = configopaque.String("custom-token")
+	want.Body = BodyRaw
+	want.RetryAfter = 30 * time.Second
+	want.MaxHeaderBytes = 8192
+	want.Deduplication = DedupConfig{Enabled: false, MaxEntries: 10}
+	assert.Equal(t, want, cfg)
 }
 
 func TestInvalidConfig(t *testing.T) {

@@ -1,7 +1,6 @@
 package auth0logstream
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -9,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -277,10 +275,10 @@ func TestHugeHeaderIsRefused(t *testing.T) {
 	startReceiver(t, cfg, sink)
 
 	// Go allows 4 KiB of slack over MaxHeaderBytes; 9 KiB is past both.
-	resp, _ := rawRequest(t, cfg.ServerConfig.NetAddr.Endpoint, fmt.Sprintf(
+	resp := sendRaw(t, cfg.ServerConfig.NetAddr.Endpoint, fmt.Sprintf(
 		"POST /api/logs HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nX-Padding: %s\r\nContent-Length: 0\r\n\r\n",
-		testToken, strings.Repeat("a", 9<<10)))
-	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode)
+		testToken, strings.Repeat("a", 9<<10)), nil)
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.status)
 	assert.Zero(t, sink.LogRecordCount())
 }
 
@@ -292,32 +290,12 @@ func TestBodyReadTimeoutIs408(t *testing.T) {
 	sink := &consumertest.LogsSink{}
 	startReceiver(t, cfg, sink)
 
-	resp, body := rawRequest(t, cfg.ServerConfig.NetAddr.Endpoint, fmt.Sprintf(
+	resp := sendRaw(t, cfg.ServerConfig.NetAddr.Endpoint, fmt.Sprintf(
 		"POST /api/logs HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Length: 1000\r\n\r\n%s",
-		testToken, `{"log_id":"1","data":{`))
-	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
-	reason := errorReason(t, body)
+		testToken, `{"log_id":"1","data":{`), nil)
+	assert.Equal(t, http.StatusRequestTimeout, resp.status)
+	reason := errorReason(t, resp.body)
 	assert.Contains(t, reason, "read_timeout")
 	assert.NotContains(t, reason, "127.0.0.1")
 	assert.Zero(t, sink.LogRecordCount())
-}
-
-// rawRequest writes request text by hand and reads the answer: for requests
-// an HTTP client would not send, or would still be sending when the server
-// has answered and closed.
-func rawRequest(t *testing.T, addr, request string) (*http.Response, string) {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
-	_, err = io.WriteString(conn, request)
-	require.NoError(t, err)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	require.NoError(t, err)
-	// A server refusing a request it did not read closes with unread data,
-	// which may reset the connection after the answer: keep what arrived.
-	body, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	return resp, string(body)
 }

@@ -1,11 +1,13 @@
 package auth0logstream
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,9 +96,67 @@ func do(t testing.TB, req *http.Request) response {
 	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
 }
 
+// envelope is one Auth0 delivery of a typical event.
 func envelope(logID, typ string) string {
-	return `{"log_id":"` + logID + `","data":{"log_id":"` + logID + `","type":"` + typ +
-		`","date":"2024-01-15T10:30:00.000Z","tenant_name":"acme","description":"d"}}`
+	return envelopeWith(logID, `"type":"`+typ+`","date":"2024-01-15T10:30:00.000Z","tenant_name":"acme","description":"d"`)
+}
+
+// envelopeWith is one Auth0 delivery whose data holds log_id and members.
+func envelopeWith(logID, members string) string {
+	return `{"log_id":"` + logID + `","data":{"log_id":"` + logID + `",` + members + `}}`
 }
 
 func jsonLines(lines ...string) io.Reader { return strings.NewReader(strings.Join(lines, "\n") + "\n") }
+
+// rawResponse is what came back on a raw connection.
+type rawResponse struct {
+	status  int
+	header  http.Header
+	body    string
+	written int64 // request bytes the client got into the socket
+}
+
+// sendRaw writes a request by hand: the head as given and the body
+// from a generator, while reading the answer concurrently. A server that
+// answers before reading the whole body (401, 413, 431) then closes, and a
+// client that only reads after writing would see a reset, not the answer.
+func sendRaw(t testing.TB, addr, head string, body io.Reader) rawResponse {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(60*time.Second)))
+
+	var written atomic.Int64
+	writeDone := make(chan struct{})
+	go func() {
+		defer close(writeDone)
+		n, err := io.WriteString(conn, head)
+		written.Add(int64(n))
+		if err != nil || body == nil {
+			return
+		}
+		buf := make([]byte, 64<<10)
+		for {
+			m, rerr := body.Read(buf)
+			if m > 0 {
+				n, werr := conn.Write(buf[:m])
+				written.Add(int64(n))
+				if werr != nil {
+					return
+				}
+			}
+			if rerr != nil {
+				return
+			}
+		}
+	}()
+
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "no HTTP answer")
+	b, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	_ = conn.Close() // unblocks a writer still pushing an unwanted body
+	<-writeDone
+	return rawResponse{status: resp.StatusCode, header: resp.Header, body: string(b), written: written.Load()}
+}

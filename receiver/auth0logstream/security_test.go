@@ -98,7 +98,7 @@ func TestTokenNeverLogged(t *testing.T) {
 	url, logs := secObservedReceiver(t, cfg, sink)
 	base := strings.TrimSuffix(url, cfg.Path)
 	good := envelope("sec-1", "f") + "\n"
-	tokenInBody := hostileWithField("sec-2", `"type":"f","description":"`+testToken+`","`+testToken+`":"`+testToken+`"`)
+	tokenInBody := envelopeWith("sec-2", `"type":"f","description":"`+testToken+`","`+testToken+`":"`+testToken+`"`)
 
 	requests := []secRequest{
 		{name: "good", path: cfg.Path, auth: testToken, body: good, status: 200},
