@@ -137,4 +137,3 @@ func FuzzTranslate(f *testing.F) {
 		}
 	})
 }
-
