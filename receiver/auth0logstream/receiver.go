@@ -151,8 +151,8 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// maxZstdWindow is the largest zstd window accepted. confighttp's decoder
-// allows 512 MiB, allocated as soon as a frame announces it: ten bytes
+// maxZstdWindow is the largest zstd window accepted. confighttp v0.161.0's
+// decoder allows 512 MiB, allocated as soon as a frame announces it: ten bytes
 // would cost half a gigabyte. RFC 8878 asks decoders to support 8 MiB.
 const maxZstdWindow = 8 << 20
 
@@ -172,8 +172,9 @@ func (r *logsReceiver) zstdDecoder(body io.ReadCloser) (io.ReadCloser, error) {
 	return zr.IOReadCloser(), nil
 }
 
-// listen does what confighttp's ToListener does, with the connection limit
-// slipped in beneath TLS: above it, http.Server would no longer see a
+// listen does what confighttp v0.161.0's ServerConfig.ToListener does (listen
+// on NetAddr, then wrap in TLS with h2 and http/1.1 offered), with the
+// connection limit slipped in beneath TLS: above it, http.Server would no longer see a
 // *tls.Conn and could neither negotiate HTTP/2 nor report TLS state.
 func (r *logsReceiver) listen(ctx context.Context) (net.Listener, error) {
 	ln, err := r.cfg.ServerConfig.NetAddr.Listen(ctx)
