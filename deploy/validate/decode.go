@@ -1,3 +1,15 @@
+// Package validate checks the deployment artefacts under deploy/ offline: the
+// plain manifests (deploy/kubernetes), the Helm values (deploy/helm) and the
+// Operator resource (deploy/operator).
+//
+// Each is decoded strictly (unknown, misspelt and duplicate fields are errors,
+// as with `kubectl apply --validate=strict`), turned into a Deployment, and
+// checked for the few invariants whose breakage loses data or crash-loops the
+// pods: see Deployment.Problems. When a built collector is at hand, the tests
+// also run its `validate` command on each rendered collector config.
+//
+// It is a module of its own so that the Kubernetes libraries never enter the
+// collector's build.
 package validate
 
 import (
@@ -5,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -14,65 +25,14 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
-// Manifests holds every object found in a directory, by kind.
-type Manifests struct {
-	StatefulSets []*appsv1.StatefulSet
-	Services     []*corev1.Service
-	ConfigMaps   []*corev1.ConfigMap
-	Secrets      []*corev1.Secret
-	Ingresses    []*networkingv1.Ingress
-	HPAs         []*autoscalingv2.HorizontalPodAutoscaler
-	PDBs         []*policyv1.PodDisruptionBudget
-	// Files maps each object ("Kind/name") to the file it came from.
-	Files map[string]string
-}
-
-// kinds lists the only apiVersion/kind pairs accepted; anything else, such
-// as a retired autoscaling/v2beta2, is an error rather than silently skipped.
-var kinds = map[string]func() any{
-	"v1/ConfigMap":                 func() any { return &corev1.ConfigMap{} },
-	"v1/Secret":                    func() any { return &corev1.Secret{} },
-	"v1/Service":                   func() any { return &corev1.Service{} },
-	"apps/v1/StatefulSet":          func() any { return &appsv1.StatefulSet{} },
-	"networking.k8s.io/v1/Ingress": func() any { return &networkingv1.Ingress{} },
-	"autoscaling/v2/HorizontalPodAutoscaler": func() any {
-		return &autoscalingv2.HorizontalPodAutoscaler{}
-	},
-	"policy/v1/PodDisruptionBudget": func() any { return &policyv1.PodDisruptionBudget{} },
-}
-
-var separator = regexp.MustCompile(`(?m)^---[ \t]*$`)
-
-// SplitDocuments splits a multi-document YAML stream. Documents holding only
-// comments or whitespace are dropped.
-func SplitDocuments(data []byte) [][]byte {
-	var docs [][]byte
-	for _, part := range separator.Split(string(data), -1) {
-		if hasContent(part) {
-			docs = append(docs, []byte(part))
-		}
-	}
-	return docs
-}
-
-func hasContent(doc string) bool {
-	for _, line := range strings.Split(doc, "\n") {
-		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "#") {
-			return true
-		}
-	}
-	return false
-}
-
-// StrictUnmarshal decodes YAML into out the way the API server's strict
-// field validation does: duplicate keys, unknown fields and fields whose case
-// differs from the schema are all errors (encoding/json alone would accept
-// "Replicas" for "replicas").
+// StrictUnmarshal decodes YAML into out the way the API server's strict field
+// validation does: duplicate keys, unknown fields and fields whose case differs
+// from the schema are errors (encoding/json alone would accept "Replicas").
 func StrictUnmarshal(doc []byte, out any) error {
 	js, err := yaml.YAMLToJSONStrict(doc)
 	if err != nil {
@@ -92,15 +52,31 @@ func StrictUnmarshal(doc []byte, out any) error {
 	return nil
 }
 
-// DecodeObject decodes one Kubernetes manifest into its k8s.io/api type.
+// kinds lists the apiVersion/kind pairs deploy/kubernetes may hold; anything
+// else, such as a retired autoscaling/v2beta2, is an error, not skipped.
+var kinds = map[string]func() any{
+	"v1/ConfigMap":                           func() any { return &corev1.ConfigMap{} },
+	"v1/Secret":                              func() any { return &corev1.Secret{} },
+	"v1/Service":                             func() any { return &corev1.Service{} },
+	"apps/v1/StatefulSet":                    func() any { return &appsv1.StatefulSet{} },
+	"networking.k8s.io/v1/Ingress":           func() any { return &networkingv1.Ingress{} },
+	"autoscaling/v2/HorizontalPodAutoscaler": func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
+	"policy/v1/PodDisruptionBudget":          func() any { return &policyv1.PodDisruptionBudget{} },
+	// Not an API object, but applied with the rest (kubectl apply -k).
+	"kustomize.config.k8s.io/v1beta1/Kustomization": func() any { return &kustomization{} },
+}
+
+type kustomization struct {
+	metav1.TypeMeta `json:",inline"`
+	Resources       []string `json:"resources"`
+}
+
+var separator = regexp.MustCompile(`(?m)^---[ \t]*$`)
+
+// DecodeObject strictly decodes one manifest into its k8s.io/api type.
 func DecodeObject(doc []byte) (any, error) {
 	var tm metav1.TypeMeta
-	js, err := yaml.YAMLToJSONStrict(doc)
-	if err != nil {
-		return nil, err
-	}
-	// Lenient here on purpose: only apiVersion and kind are wanted.
-	if err := kjson.UnmarshalCaseSensitivePreserveInts(js, &tm); err != nil {
+	if err := yaml.Unmarshal(doc, &tm); err != nil {
 		return nil, err
 	}
 	newObj, ok := kinds[tm.APIVersion+"/"+tm.Kind]
@@ -114,98 +90,104 @@ func DecodeObject(doc []byte) (any, error) {
 	return obj, nil
 }
 
-// LoadDir decodes every document of the given files in dir.
-func LoadDir(dir string, files []string) (*Manifests, error) {
-	m := &Manifests{Files: map[string]string{}}
-	for _, name := range files {
-		data, err := os.ReadFile(filepath.Join(dir, name))
+// Manifests holds the objects of deploy/kubernetes that the checks read; the
+// other kinds are decoded strictly and then dropped.
+type Manifests struct {
+	StatefulSets []*appsv1.StatefulSet
+	ConfigMaps   []*corev1.ConfigMap
+	Secrets      []*corev1.Secret
+}
+
+// LoadDir strictly decodes every document of every *.yaml file in dir.
+func LoadDir(dir string) (*Manifests, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	m := &Manifests{}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
 		if err != nil {
 			return nil, err
 		}
-		for i, doc := range SplitDocuments(data) {
-			obj, err := DecodeObject(doc)
-			if err != nil {
-				return nil, fmt.Errorf("%s document %d: %w", name, i+1, err)
+		for i, doc := range separator.Split(string(data), -1) {
+			if strings.TrimSpace(stripComments(doc)) == "" {
+				continue
 			}
-			if err := m.add(obj, name); err != nil {
-				return nil, err
+			obj, err := DecodeObject([]byte(doc))
+			if err != nil {
+				return nil, fmt.Errorf("%s document %d: %w", filepath.Base(file), i+1, err)
+			}
+			switch o := obj.(type) {
+			case *appsv1.StatefulSet:
+				m.StatefulSets = append(m.StatefulSets, o)
+			case *corev1.ConfigMap:
+				m.ConfigMaps = append(m.ConfigMaps, o)
+			case *corev1.Secret:
+				m.Secrets = append(m.Secrets, o)
 			}
 		}
+	}
+	if len(m.StatefulSets) != 1 || len(m.Secrets) != 1 {
+		return nil, fmt.Errorf("%s: want one StatefulSet and one Secret, found %d and %d", dir, len(m.StatefulSets), len(m.Secrets))
 	}
 	return m, nil
 }
 
-func (m *Manifests) add(obj any, file string) error {
-	var key string
-	switch o := obj.(type) {
-	case *appsv1.StatefulSet:
-		m.StatefulSets = append(m.StatefulSets, o)
-		key = "StatefulSet/" + o.Name
-	case *corev1.Service:
-		m.Services = append(m.Services, o)
-		key = "Service/" + o.Name
-	case *corev1.ConfigMap:
-		m.ConfigMaps = append(m.ConfigMaps, o)
-		key = "ConfigMap/" + o.Name
-	case *corev1.Secret:
-		m.Secrets = append(m.Secrets, o)
-		key = "Secret/" + o.Name
-	case *networkingv1.Ingress:
-		m.Ingresses = append(m.Ingresses, o)
-		key = "Ingress/" + o.Name
-	case *autoscalingv2.HorizontalPodAutoscaler:
-		m.HPAs = append(m.HPAs, o)
-		key = "HorizontalPodAutoscaler/" + o.Name
-	case *policyv1.PodDisruptionBudget:
-		m.PDBs = append(m.PDBs, o)
-		key = "PodDisruptionBudget/" + o.Name
-	default:
-		return fmt.Errorf("%s: unhandled type %T", file, obj)
-	}
-	if prev, dup := m.Files[key]; dup {
-		return fmt.Errorf("%s defined twice (%s and %s)", key, prev, file)
-	}
-	m.Files[key] = file
-	return nil
-}
-
-// YAMLFiles lists the .yaml and .yml files in dir, sorted.
-func YAMLFiles(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range entries {
-		ext := filepath.Ext(e.Name())
-		if !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
-			names = append(names, e.Name())
+func stripComments(doc string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(doc, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			b.WriteString(line + "\n")
 		}
 	}
-	sort.Strings(names)
-	return names, nil
+	return b.String()
 }
 
-// Kustomization is the part of kustomization.yaml this project uses; strict
-// decoding into it flags anything else, such as a misspelt "resource:".
-type Kustomization struct {
-	APIVersion string   `json:"apiVersion"`
-	Kind       string   `json:"kind"`
-	Resources  []string `json:"resources"`
+// OperatorCollector is the part of the Operator's OpenTelemetryCollector
+// (opentelemetry.io/v1beta1) that deploy/operator uses, with the CRD's field
+// names; a field outside it is rejected, as a misspelt one would be dropped by
+// the API server's pruning.
+type OperatorCollector struct {
+	metav1.TypeMeta `json:",inline"`
+	Metadata        metav1.ObjectMeta `json:"metadata"`
+	Spec            struct {
+		Mode       string `json:"mode"`
+		Image      string `json:"image"`
+		Replicas   *int32 `json:"replicas,omitempty"`
+		Autoscaler *struct {
+			MinReplicas          *int32                                         `json:"minReplicas,omitempty"`
+			MaxReplicas          *int32                                         `json:"maxReplicas,omitempty"`
+			Behavior             *autoscalingv2.HorizontalPodAutoscalerBehavior `json:"behavior,omitempty"`
+			TargetCPUUtilization *int32                                         `json:"targetCPUUtilization,omitempty"`
+		} `json:"autoscaler,omitempty"`
+		PodDisruptionBudget *struct {
+			MinAvailable   *intstr.IntOrString `json:"minAvailable,omitempty"`
+			MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty"`
+		} `json:"podDisruptionBudget,omitempty"`
+		Ports []struct {
+			corev1.ServicePort `json:",inline"`
+			HostPort           int32 `json:"hostPort,omitempty"`
+		} `json:"ports,omitempty"`
+		Env                                  []corev1.EnvVar                                         `json:"env,omitempty"`
+		Resources                            corev1.ResourceRequirements                             `json:"resources"`
+		PodSecurityContext                   *corev1.PodSecurityContext                              `json:"podSecurityContext,omitempty"`
+		SecurityContext                      *corev1.SecurityContext                                 `json:"securityContext,omitempty"`
+		VolumeClaimTemplates                 []corev1.PersistentVolumeClaim                          `json:"volumeClaimTemplates,omitempty"`
+		PersistentVolumeClaimRetentionPolicy *appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy `json:"persistentVolumeClaimRetentionPolicy,omitempty"`
+		VolumeMounts                         []corev1.VolumeMount                                    `json:"volumeMounts,omitempty"`
+		Config                               map[string]any                                          `json:"config"`
+	} `json:"spec"`
 }
 
-// LoadKustomization reads and strictly decodes a kustomization file.
-func LoadKustomization(path string) (*Kustomization, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+// LoadOperator strictly decodes the Operator resource.
+func LoadOperator(data []byte) (*OperatorCollector, error) {
+	var oc OperatorCollector
+	if err := StrictUnmarshal(data, &oc); err != nil {
 		return nil, err
 	}
-	var k Kustomization
-	if err := StrictUnmarshal(data, &k); err != nil {
-		return nil, err
+	if oc.APIVersion != "opentelemetry.io/v1beta1" || oc.Kind != "OpenTelemetryCollector" {
+		return nil, fmt.Errorf("%s/%s: want opentelemetry.io/v1beta1 OpenTelemetryCollector", oc.APIVersion, oc.Kind)
 	}
-	if k.APIVersion != "kustomize.config.k8s.io/v1beta1" || k.Kind != "Kustomization" {
-		return nil, fmt.Errorf("not a Kustomization: %s/%s", k.APIVersion, k.Kind)
-	}
-	return &k, nil
+	return &oc, nil
 }

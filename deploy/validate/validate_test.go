@@ -1,0 +1,347 @@
+package validate
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
+)
+
+const (
+	kubeDir      = "../kubernetes"
+	helmValues   = "../helm/values.yaml"
+	operatorFile = "../operator/opentelemetrycollector.yaml"
+	// chartDir holds the vendored chart defaults and schema (see its README).
+	chartDir = "testdata/chart-0.173.1"
+)
+
+// artefacts are the three deployment methods as decoded from deploy/, before
+// any check; the breakage cases mutate them.
+type artefacts struct {
+	kube     *Manifests
+	helm     map[string]any // deploy/helm/values.yaml, not yet merged
+	operator *OperatorCollector
+}
+
+func load(t *testing.T) *artefacts {
+	t.Helper()
+	kube, err := LoadDir(kubeDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	helm, err := ParseConfig(read(t, helmValues))
+	if err != nil {
+		t.Fatalf("%s: %v", helmValues, err)
+	}
+	op, err := LoadOperator(read(t, operatorFile))
+	if err != nil {
+		t.Fatalf("%s: %v", operatorFile, err)
+	}
+	return &artefacts{kube: kube, helm: helm, operator: op}
+}
+
+func read(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// deployments turns the artefacts into Deployments, the Helm values merged
+// into the vendored chart defaults, and collects every problem found.
+func (a *artefacts) deployments(t *testing.T) ([]Deployment, []error) {
+	t.Helper()
+	defaults, err := ParseConfig(read(t, filepath.Join(chartDir, "values.yaml")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := CompileSchema(read(t, filepath.Join(chartDir, "values.schema.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kube, err := KubeDeployment(a.kube)
+	if err != nil {
+		t.Fatal(err)
+	}
+	helm, all := HelmDeployment(a.helm, defaults, schema)
+	ds := []Deployment{kube, helm, OperatorDeployment(a.operator)}
+	for _, d := range ds {
+		all = append(all, d.Problems(a.kube.Secrets[0])...)
+	}
+	return ds, all
+}
+
+func TestDeploymentsHoldTheInvariants(t *testing.T) {
+	ds, problems := load(t).deployments(t)
+	for _, err := range problems {
+		t.Error(err)
+	}
+	helm := ds[1].Config
+	// The merge kept the chart's defaults we do not override and removed
+	// the ones we null, as Helm does.
+	if get(helm, "service", "telemetry", "resource", "k8s.pod.name") == nil {
+		t.Error("merged config lost the chart's default service.telemetry.resource")
+	}
+	for _, gone := range [][]string{{"receivers", "otlp"}, {"processors", "batch"}, {"service", "pipelines", "traces"}} {
+		if _, ok := asMap(get(helm, gone[:len(gone)-1]...))[gone[len(gone)-1]]; ok {
+			t.Errorf("merged config still has %s", strings.Join(gone, "."))
+		}
+	}
+	if ds[1].GoMemLimit != "409MiB" {
+		t.Errorf("chart GOMEMLIMIT for 512Mi = %q, want 409MiB (floor of 409.6)", ds[1].GoMemLimit)
+	}
+}
+
+// TestChecksCatchBreakage breaks one thing at a time; each invariant has at
+// least one case, and the two faults of issue 9 have one each.
+func TestChecksCatchBreakage(t *testing.T) {
+	container := func(a *artefacts) *corev1.Container {
+		return &a.kube.StatefulSets[0].Spec.Template.Spec.Containers[0]
+	}
+	opEnv := func(a *artefacts, name string) *corev1.EnvVar { return findEnv(a.operator.Spec.Env, name) }
+	cases := []struct {
+		name   string
+		break_ func(a *artefacts)
+		want   string
+	}{
+		{"kube readiness probe on the receiver port", func(a *artefacts) {
+			container(a).ReadinessProbe.HTTPGet.Port = intstr.FromString("http-auth0")
+		}, "readinessProbe port http-auth0: want the health_check port 13133"},
+		{"helm liveness probe path", func(a *artefacts) {
+			set(a.helm, "/healthz", "livenessProbe", "httpGet", "path")
+		}, `livenessProbe path "/healthz"`},
+		{"kube token as a literal", func(a *artefacts) {
+			e := findEnv(container(a).Env, TokenEnv)
+			e.ValueFrom, e.Value = nil, "hunter2"
+		}, "never a literal"},
+		{"operator token from another Secret", func(a *artefacts) {
+			opEnv(a, TokenEnv).ValueFrom.SecretKeyRef.Name = "auth0-token"
+		}, "Secret auth0-token key token, want the token Secret otelcol-auth0-token"},
+		{"helm token written into the config", func(a *artefacts) {
+			set(a.helm, "hunter2", "config", "receivers", "auth0logstream", "authorization_token")
+		}, `authorization_token "hunter2"`},
+		{"kube claim template renamed", func(a *artefacts) {
+			a.kube.StatefulSets[0].Spec.VolumeClaimTemplates[0].Name = "data"
+		}, `deploy/kubernetes: file_storage directory "/var/lib/otelcol-auth0/queue" is not the mountPath of a volumeClaimTemplate`},
+		{"operator queue off the volume", func(a *artefacts) {
+			opEnv(a, "AUTH0_QUEUE_DIR").Value = "/tmp/queue"
+		}, `deploy/operator: file_storage directory "/tmp/queue"`},
+		{"kube sending queue in memory", func(a *artefacts) {
+			cm := a.kube.ConfigMaps[0]
+			cm.Data["config.yaml"] = strings.Replace(cm.Data["config.yaml"], "storage: file_storage", "storage: null", 1)
+		}, "sending_queue.storage <nil>, want file_storage"},
+		{"helm in deployment mode", func(a *artefacts) { a.helm["mode"] = "deployment" }, "want statefulset"},
+		{"kube memory limit cut, GOMEMLIMIT left", func(a *artefacts) {
+			container(a).Resources.Limits[corev1.ResourceMemory] = resource.MustParse("400Mi")
+		}, `GOMEMLIMIT "409MiB": want 320MiB`},
+		{"helm limiter above GOMEMLIMIT", func(a *artefacts) {
+			set(a.helm, 450.0, "config", "processors", "memory_limiter", "limit_mib")
+		}, "limit_mib 450: want below GOMEMLIMIT (409MiB)"},
+		{"operator GOMEMLIMIT at the old 410MiB", func(a *artefacts) {
+			opEnv(a, "GOMEMLIMIT").Value = "410MiB"
+		}, `GOMEMLIMIT "410MiB": want 409MiB`},
+		{"fault 1: helm null for a key the chart's defaults lack", func(a *artefacts) {
+			set(a.helm, nil, "config", "service", "telemetry", "metrics", "address")
+		}, "config.service.telemetry.metrics.address: null"},
+		{"fault 2: operator metrics port from an env var", func(a *artefacts) {
+			readers := get(a.operator.Spec.Config, "service", "telemetry", "metrics", "readers").([]any)
+			set(asMap(readers[0]), "${env:TELEMETRY_METRICS_PORT:-8888}", "pull", "exporter", "prometheus", "port")
+		}, "prometheus port ${env:TELEMETRY_METRICS_PORT:-8888}: want a literal integer"},
+		{"helm misspelt chart key", func(a *artefacts) { a.helm["extraEnv"] = []any{} }, "values.schema.json"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := load(t)
+			tc.break_(a)
+			_, problems := a.deployments(t)
+			for _, err := range problems {
+				if strings.Contains(err.Error(), tc.want) {
+					return
+				}
+			}
+			t.Errorf("no problem mentions %q; got %v", tc.want, problems)
+		})
+	}
+}
+
+func set(m map[string]any, v any, keys ...string) {
+	for _, k := range keys[:len(keys)-1] {
+		next := asMap(m[k])
+		if next == nil {
+			next = map[string]any{}
+			m[k] = next
+		}
+		m = next
+	}
+	m[keys[len(keys)-1]] = v
+}
+
+func TestCoalesceValuesLikeHelm(t *testing.T) {
+	parse := func(s string) map[string]any {
+		m, err := ParseConfig([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	defaults := parse("a: {p: 1, q: 2}\nb: [1, 2]\nc: 3\n")
+	user := parse("a: {p: null, z: null}\nb: [3]\nd: null\n")
+	got, _ := yaml.Marshal(CoalesceValues(user, defaults))
+	// p is removed (a default), z and d stay null (not defaults), lists
+	// are replaced, missing keys come from the defaults.
+	want := "a:\n  q: 2\n  z: null\nb:\n- 3\nc: 3\nd: null\n"
+	if string(got) != want {
+		t.Errorf("merged:\n%s\nwant:\n%s", got, want)
+	}
+	if n := Nulls(CoalesceValues(user, defaults), ""); strings.Join(n, ",") != "a.z,d" {
+		t.Errorf("Nulls = %v, want [a.z d]", n)
+	}
+}
+
+func TestDecodingIsStrict(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{"apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: x}\nspec: {replica: 3}\n", `unknown field "spec.replica"`},
+		{"apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: x}\nspec: {Replicas: 3}\n", `unknown field "spec.Replicas"`},
+		{"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresource: [a.yaml]\n", `unknown field "resource"`},
+		{"apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\n", "unsupported apiVersion/kind"},
+	} {
+		if _, err := DecodeObject([]byte(tc.doc)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("DecodeObject(%q) = %v, want an error with %q", tc.doc, err, tc.want)
+		}
+	}
+	op := "apiVersion: opentelemetry.io/v1beta1\nkind: OpenTelemetryCollector\nspec: {volumeClaimTemplate: []}\n"
+	if _, err := LoadOperator([]byte(op)); err == nil || !strings.Contains(err.Error(), `unknown field "spec.volumeClaimTemplate"`) {
+		t.Errorf("a misspelt CRD field must be rejected, got %v", err)
+	}
+	var env []corev1.EnvVar
+	if err := decodeValue([]any{map[string]any{"name": "X", "valueFrom": map[string]any{"secretKeyref": nil}}}, &env); err == nil {
+		t.Error("a misspelt field in a Helm value decoded into a k8s.io/api type must be rejected")
+	}
+}
+
+var mibNearGOMEMLIMIT = regexp.MustCompile(`(?m)^.*GOMEMLIMIT.*$`)
+
+// goMemLimitFigures returns the NNNMiB figures written on lines that mention
+// GOMEMLIMIT, comments included.
+func goMemLimitFigures(text string) []string {
+	var out []string
+	for _, line := range mibNearGOMEMLIMIT.FindAllString(text, -1) {
+		for _, m := range regexp.MustCompile(`([0-9]+)MiB`).FindAllStringSubmatch(line, -1) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// TestGOMEMLIMITCommentsMatchTheFigure keeps the prose next to GOMEMLIMIT at
+// the figure the checks enforce (the chart's 80% of 512Mi, floored).
+func TestGOMEMLIMITCommentsMatchTheFigure(t *testing.T) {
+	want := ChartGoMemLimit(resource.MustParse("512Mi")) >> 20
+	if got := goMemLimitFigures("#   410MiB GOMEMLIMIT: old figure"); len(got) != 1 || got[0] != "410" {
+		t.Fatalf("figure extraction is broken: %v", got)
+	}
+	found := 0
+	for _, f := range []string{kubeDir + "/statefulset.yaml", helmValues, operatorFile} {
+		for _, fig := range goMemLimitFigures(string(read(t, f))) {
+			found++
+			if fig != strconv.FormatInt(want, 10) {
+				t.Errorf("%s: %sMiB next to GOMEMLIMIT, the chart computes %dMiB", f, fig, want)
+			}
+		}
+	}
+	if found < 2 {
+		t.Errorf("found %d GOMEMLIMIT figures in comments, want the statefulset's and the Helm values'", found)
+	}
+}
+
+// TestDockerfilePinsTheMakefileOCBVersion: the image and `make build` must
+// build with the same ocb.
+func TestDockerfilePinsTheMakefileOCBVersion(t *testing.T) {
+	m := regexp.MustCompile(`(?m)^OCB_VERSION := (\S+)$`).FindSubmatch(read(t, "../../Makefile"))
+	if m == nil {
+		t.Fatal("Makefile: no OCB_VERSION")
+	}
+	if want := "go.opentelemetry.io/collector/cmd/builder@" + string(m[1]); !strings.Contains(string(read(t, "../../Dockerfile")), want) {
+		t.Errorf("Dockerfile does not install %s", want)
+	}
+}
+
+// TestCollectorValidatesRenderedConfigs runs the built collector's `validate`
+// on the config each method renders, with the environment its pods get, and
+// checks that it refuses fault 1's config, so that a pass means something.
+func TestCollectorValidatesRenderedConfigs(t *testing.T) {
+	bin := os.Getenv("OTELCOL_BINARY")
+	if bin == "" {
+		t.Skip("OTELCOL_BINARY not set: no built collector to run `validate` with (make build, then OTELCOL_BINARY=_build/otelcol-auth0)")
+	}
+	a := load(t)
+	ds, _ := a.deployments(t)
+	for _, d := range ds {
+		if out, err := runValidate(t, bin, d, a.kube); err != nil {
+			t.Errorf("%s: collector validate failed: %v\n%s", d.Name, err, out)
+		}
+	}
+	broken := load(t)
+	set(broken.helm, nil, "config", "service", "telemetry", "metrics", "address")
+	ds, _ = broken.deployments(t)
+	out, err := runValidate(t, bin, ds[1], broken.kube)
+	if err == nil || !strings.Contains(out, "invalid keys: address") {
+		t.Errorf("collector validate accepted `address: null` (err %v):\n%s", err, out)
+	}
+}
+
+func runValidate(t *testing.T, bin string, d Deployment, m *Manifests) (string, error) {
+	t.Helper()
+	cfg, err := yaml.Marshal(d.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(file, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "validate", "--config=file:"+file)
+	cmd.Env = podEnv(d.Env, m)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// podEnv resolves the container's environment as the kubelet would, with a
+// placeholder token and the pod's own address on loopback.
+func podEnv(env []corev1.EnvVar, m *Manifests) []string {
+	out := []string{"HOME=" + os.TempDir()}
+	for _, e := range env {
+		v := e.Value
+		switch {
+		case e.ValueFrom == nil:
+		case e.ValueFrom.SecretKeyRef != nil:
+			v = "validate-placeholder-token"
+		case e.ValueFrom.ConfigMapKeyRef != nil:
+			for _, cm := range m.ConfigMaps {
+				if cm.Name == e.ValueFrom.ConfigMapKeyRef.Name {
+					v = cm.Data[e.ValueFrom.ConfigMapKeyRef.Key]
+				}
+			}
+		case e.ValueFrom.FieldRef != nil && strings.HasSuffix(e.ValueFrom.FieldRef.FieldPath, "IP"):
+			v = "127.0.0.1"
+		default:
+			v = "validate"
+		}
+		out = append(out, e.Name+"="+v)
+	}
+	return out
+}
