@@ -68,7 +68,7 @@ test: build lint ## Everything CI runs: unit and race tests, a short fuzz pass, 
 	cd receiver/auth0logstream && $(GO) test $(RACE) -count=1 ./...
 	$(GO) test $(RACE) -count=1 $$($(GO) list ./... | grep -v -E '($(subst $(eval) ,|,$(SYSTEM_PKGS)))$$')
 	$(MAKE) --no-print-directory fuzz
-	cd deploy/validate && $(GO) test -count=1 ./...
+	cd deploy/validate && OTELCOL_BINARY=$(COLLECTOR) $(GO) test -count=1 ./...
 	cd internal/bench && $(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory test-e2e test-reliability
 	@# CI installs nginx and requires the fleet test; elsewhere it skips without nginx.
@@ -117,6 +117,12 @@ test-fleet: build ## Fleet test: 3 replicas behind nginx, one killed with -9 and
 bench: ## In-process decode+translate benchmarks against pdata's OTLP decoders, printed as ratios
 	for i in 1 2 3; do (cd receiver/auth0logstream && $(GO) test -run '^$$' -bench . -benchmem -count 1 ./internal/translator); done \
 		| $(GO) run ./internal/benchreport
+
+# BASE is any git revision; each round runs BASE's benchmarks, then the working tree's.
+BASE ?= HEAD
+.PHONY: bench-compare
+bench-compare: ## Decode benchmarks of BASE (git revision) and the working tree, interleaved, compared by benchstat
+	OUT_DIR=$(CURDIR)/docs/bench ./internal/benchreport/compare.sh $(BASE) 5
 
 .PHONY: bench-e2e
 bench-e2e: build ## End-to-end benchmark of the built collector vs the otlp receiver; writes docs/bench/
