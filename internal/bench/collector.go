@@ -108,7 +108,7 @@ func (c *Collector) waitHealthy(ctx context.Context) error {
 	last := "no answer"
 	for time.Now().Before(deadline) {
 		if c.exited() {
-			return fmt.Errorf("collector exited during startup (%v); log: %s", c.waitErr, c.LogPath)
+			return fmt.Errorf("collector exited during startup (%w); log: %s", c.waitErr, c.LogPath)
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.HealthURL, nil)
 		resp, err := client.Do(req)

@@ -106,7 +106,7 @@ func Drive(ctx context.Context, client *http.Client, l Load) (Result, error) {
 				req := l.Requests[i]
 				lat, err := post(ctx, client, l, header, req.Body)
 				if ctx.Err() != nil {
-					continue // the run was cancelled: not a receiver failure
+					continue // the run was canceled: not a receiver failure
 				}
 				st.requests++
 				st.lats = append(st.lats, lat)

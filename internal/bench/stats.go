@@ -11,7 +11,7 @@ type Spread struct {
 	Max    float64 `json:"max"`
 }
 
-// SpreadOf summarises values; the median of an even count is the mean of
+// SpreadOf summarizes values; the median of an even count is the mean of
 // the middle two. It is the zero Spread for no values.
 func SpreadOf(values []float64) Spread {
 	if len(values) == 0 {

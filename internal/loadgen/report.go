@@ -28,7 +28,7 @@ type Report struct {
 	EventsSent    int64
 	EventsAcked   int64
 	EventsGivenUp int64 // all attempts failed
-	EventsAborted int64 // the run was cancelled mid-delivery
+	EventsAborted int64 // the run was canceled mid-delivery
 
 	Requests        int64
 	Retries         int64

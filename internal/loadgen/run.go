@@ -18,7 +18,7 @@ type batch struct {
 // Run sends load until cfg.Events have been handed out, cfg.Duration has
 // passed, or ctx is done. When the count or time bound is reached, batches
 // already handed to a sender still finish all their attempts, so every
-// event sent ends acked or given up. Cancelling ctx aborts in-flight
+// event sent ends acked or given up. Canceling ctx aborts in-flight
 // requests; their events are counted as aborted. The returned error is a
 // configuration error or a failure to write acked IDs; delivery failures
 // are in the Report.

@@ -24,7 +24,7 @@ func Collector(t testing.TB) string {
 	if bin == "" {
 		t.Skip(BinaryEnv + " not set: run make test-e2e, test-reliability or test-fleet, which build the collector")
 	}
-	if _, err := os.Stat(bin); err != nil {
+	if _, err := os.Stat(bin); err != nil { //nolint:gosec // G703: the path is the developer's own setting
 		t.Fatalf("%s=%s: %v (run `make build`, or point it at a built collector)", BinaryEnv, bin, err)
 	}
 	return bin

@@ -180,7 +180,7 @@ func collect(ss []sample, f func(sample) float64) []float64 {
 	return out
 }
 
-func (r *results) summarise() {
+func (r *results) summarize() {
 	for _, v := range r.Variants {
 		v.EventsPerSec = bench.SpreadOf(collect(v.Rounds, func(s sample) float64 { return s.EventsPerSec }))
 		v.P99Ms = bench.SpreadOf(collect(v.Rounds, func(s sample) float64 { return s.P99Ms }))
