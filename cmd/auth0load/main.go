@@ -30,7 +30,7 @@ const (
 	exitUndelivered = 3 // some events were given up or aborted
 )
 
-const tokenEnv = "AUTH0_LOG_STREAM_TOKEN"
+const tokenEnv = "AUTH0_LOG_STREAM_TOKEN" //nolint:gosec // G101: the variable's name, not a token
 
 type options struct {
 	cfg       loadgen.Config

@@ -89,7 +89,12 @@ func TestEncodeJSONObject(t *testing.T) {
 }
 
 func TestParseFormat(t *testing.T) {
-	for in, want := range map[string]Format{"JSONLINES": JSONLines, "jsonarray": JSONArray, " JsonObject ": JSONObject} {
+	// Case and surrounding blanks do not matter.
+	for _, c := range []struct {
+		in   string
+		want Format
+	}{{"JSONLINES", JSONLines}, {"jsonarray", JSONArray}, {" JsonObject ", JSONObject}} {
+		in, want := c.in, c.want
 		got, err := ParseFormat(in)
 		if err != nil || got != want {
 			t.Fatalf("ParseFormat(%q) = %v, %v; want %v", in, got, err, want)

@@ -73,14 +73,6 @@ func (w *jw) kint(k string, v int64) { w.key(k); w.int(v) }
 func (w *jw) kbool(k string, v bool) { w.key(k); w.bool(v) }
 func (w *jw) kopen(k string, c byte) { w.key(k); w.open(c) }
 
-func (w *jw) strs(vs []string) {
-	w.open('[')
-	for _, v := range vs {
-		w.str(v)
-	}
-	w.close(']')
-}
-
 const hexDigits = "0123456789abcdef"
 
 // plainASCII marks bytes copied as they are; the generator's strings are

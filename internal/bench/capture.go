@@ -1,12 +1,9 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream"
 )
 
@@ -32,7 +30,7 @@ const captureChunk = 1000
 func Decode(ctx context.Context, events []auth0gen.Event) (plog.Logs, error) {
 	factory := auth0logstream.NewFactory()
 	cfg := factory.CreateDefaultConfig().(*auth0logstream.Config)
-	addr, err := FreeAddrs(1)
+	addr, err := testproc.LoopbackAddrs(1)
 	if err != nil {
 		return plog.Logs{}, err
 	}
@@ -52,11 +50,14 @@ func Decode(ctx context.Context, events []auth0gen.Event) (plog.Logs, error) {
 		return rcv.Shutdown(sctx)
 	}
 
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
 	url := "http://" + addr[0] + "/api/logs"
 	for from := 0; from < len(events); from += captureChunk {
 		to := min(from+captureChunk, len(events))
-		if err := postOnce(ctx, client, url, auth0gen.Encode(auth0gen.JSONLines, events[from:to])); err != nil {
+		a, err := testproc.Post(ctx, url, "", auth0gen.Encode(auth0gen.JSONLines, events[from:to]))
+		if err == nil && a.Status != http.StatusOK {
+			err = fmt.Errorf("in-process receiver answered %d: %s", a.Status, a.Body)
+		}
+		if err != nil {
 			return plog.Logs{}, errors.Join(err, shutdown())
 		}
 	}
@@ -72,23 +73,6 @@ func Decode(ctx context.Context, events []auth0gen.Event) (plog.Logs, error) {
 		return plog.Logs{}, err
 	}
 	return out, nil
-}
-
-func postOnce(ctx context.Context, client *http.Client, url string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("in-process receiver answered %s: %s", resp.Status, msg)
-	}
-	return nil
 }
 
 // checkOrder makes sure record i is event i, which Slice relies on to pair
@@ -182,25 +166,4 @@ func sameResource(a, b plog.ResourceLogs) bool {
 func sameScope(a, b plog.ScopeLogs) bool {
 	return a.SchemaUrl() == b.SchemaUrl() && a.Scope().Name() == b.Scope().Name() &&
 		a.Scope().Version() == b.Scope().Version() && a.Scope().Attributes().Equal(b.Scope().Attributes())
-}
-
-// FreeAddrs returns n distinct free 127.0.0.1 ports, holding every listener
-// open until all are chosen.
-func FreeAddrs(n int) ([]string, error) {
-	addrs := make([]string, 0, n)
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		addrs = append(addrs, l.Addr().String())
-	}
-	return addrs, nil
 }

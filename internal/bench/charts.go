@@ -26,12 +26,12 @@ func (b minMaxBars) YError(i int) (float64, float64) {
 	return b[i].Value.Median - b[i].Value.Min, b[i].Value.Max - b[i].Value.Median
 }
 
-// labelled puts each median's figure above its range bar.
-type labelled []Bar
+// labeled puts each median's figure above its range bar.
+type labeled []Bar
 
-func (b labelled) Len() int                    { return len(b) }
-func (b labelled) XY(i int) (float64, float64) { return float64(i), b[i].Value.Max }
-func (b labelled) Label(i int) string          { return fmt.Sprintf("%.0f", b[i].Value.Median) }
+func (b labeled) Len() int                    { return len(b) }
+func (b labeled) XY(i int) (float64, float64) { return float64(i), b[i].Value.Max }
+func (b labeled) Label(i int) string          { return fmt.Sprintf("%.0f", b[i].Value.Median) }
 
 // ThroughputChart draws events/s per receiver and format, a bar for the
 // median and a min-max range over rounds, into each of files (.png, .svg).
@@ -57,7 +57,7 @@ func ThroughputChart(title string, bars []Bar, files ...string) error {
 		return err
 	}
 	eb.LineStyle.Width = vg.Points(1.5)
-	lb, err := plotter.NewLabels(labelled(bars))
+	lb, err := plotter.NewLabels(labeled(bars))
 	if err != nil {
 		return err
 	}

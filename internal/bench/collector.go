@@ -1,11 +1,9 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 // Token is the Authorization value the bench collector expects on the
@@ -43,7 +43,7 @@ type Collector struct {
 // answers 200 and both receivers accept connections. maxBody is
 // max_request_body_size for both receivers.
 func StartCollector(ctx context.Context, bin, config, logDir string, maxBody int64) (*Collector, error) {
-	addrs, err := FreeAddrs(5)
+	addrs, err := testproc.LoopbackAddrs(5)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (c *Collector) waitHealthy(ctx context.Context) error {
 	last := "no answer"
 	for time.Now().Before(deadline) {
 		if c.exited() {
-			return fmt.Errorf("collector exited during startup (%v); log: %s", c.waitErr, c.LogPath)
+			return fmt.Errorf("collector exited during startup (%w); log: %s", c.waitErr, c.LogPath)
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.HealthURL, nil)
 		resp, err := client.Do(req)
@@ -151,56 +151,5 @@ func (c *Collector) Stop() error {
 // otelcol_receiver_accepted_log_records per receiver, a check that the
 // collector took every event the driver counted.
 func (c *Collector) AcceptedLogRecords(ctx context.Context) (map[string]float64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.MetricsURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	return parseAccepted(resp.Body)
-}
-
-// parseAccepted sums the accepted-log-records counter by its receiver
-// label in Prometheus text format.
-func parseAccepted(r io.Reader) (map[string]float64, error) {
-	out := map[string]float64{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "otelcol_receiver_accepted_log_records") {
-			continue
-		}
-		open, closing := strings.IndexByte(line, '{'), strings.LastIndexByte(line, '}')
-		if open < 0 || closing < open {
-			continue
-		}
-		name := labelValue(line[open+1:closing], "receiver")
-		fields := strings.Fields(line[closing+1:])
-		if len(fields) == 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(fields[0], 64)
-		if err != nil {
-			return nil, fmt.Errorf("metrics line %q: %w", line, err)
-		}
-		out[name] += v
-	}
-	return out, sc.Err()
-}
-
-// labelValue finds key="value" in a label list; values in these metrics
-// hold no escaped quotes.
-func labelValue(labels, key string) string {
-	for part := range strings.SplitSeq(labels, ",") {
-		k, v, ok := strings.Cut(part, "=")
-		if ok && strings.TrimSpace(k) == key {
-			return strings.Trim(v, `"`)
-		}
-	}
-	return ""
+	return testproc.ScrapeCounter(ctx, c.MetricsURL, "otelcol_receiver_accepted_log_records", "receiver")
 }

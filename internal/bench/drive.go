@@ -1,14 +1,15 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/loadgen"
 )
 
 // Request is one prepared POST: its body and how many events it carries.
@@ -52,7 +53,7 @@ func (r Result) EventsPerSecond() float64 {
 }
 
 // P99 is the 99th-percentile request latency.
-func (r Result) P99() time.Duration { return Percentile(r.Latencies, 99) }
+func (r Result) P99() time.Duration { return loadgen.Percentile(r.Latencies, 99) }
 
 // NewClient returns a keep-alive client for concurrency parallel requests,
 // as a real sender keeps its connections. Call CloseIdleConnections on its
@@ -84,6 +85,11 @@ func Drive(ctx context.Context, client *http.Client, l Load) (Result, error) {
 		dispatchCtx, cancel = context.WithTimeout(ctx, l.Duration)
 		defer cancel()
 	}
+	header := l.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	header.Set("Content-Type", l.ContentType)
 	work := make(chan int)
 	type worker struct {
 		events, requests, failures int64
@@ -98,9 +104,9 @@ func Drive(ctx context.Context, client *http.Client, l Load) (Result, error) {
 			st := &ws[w]
 			for i := range work {
 				req := l.Requests[i]
-				lat, err := post(ctx, client, l, req.Body)
+				lat, err := post(ctx, client, l, header, req.Body)
 				if ctx.Err() != nil {
-					continue // the run was cancelled: not a receiver failure
+					continue // the run was canceled: not a receiver failure
 				}
 				st.requests++
 				st.lats = append(st.lats, lat)
@@ -164,32 +170,15 @@ func dispatch(ctx context.Context, l Load, start time.Time, work chan<- int) {
 	}
 }
 
-type statusError struct {
-	code int
-	body string
-}
-
-func (e *statusError) Error() string { return http.StatusText(e.code) + ": " + e.body }
-
-func post(ctx context.Context, client *http.Client, l Load, body []byte) (time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.URL, bytes.NewReader(body))
+// post sends one prepared request; an answer other than 200 is an error that carries the
+// start of the answer.
+func post(ctx context.Context, client *http.Client, l Load, header http.Header, body []byte) (time.Duration, error) {
+	x, err := loadgen.Send(ctx, client, l.URL, header, body)
 	if err != nil {
-		return 0, err
+		return x.Latency, err
 	}
-	for k, v := range l.Header {
-		req.Header[k] = v
+	if x.Status != http.StatusOK {
+		return x.Latency, fmt.Errorf("%s: %s", http.StatusText(x.Status), x.Body)
 	}
-	req.Header.Set("Content-Type", l.ContentType)
-	t0 := time.Now()
-	resp, err := client.Do(req)
-	if err != nil {
-		return time.Since(t0), err
-	}
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	resp.Body.Close()
-	lat := time.Since(t0)
-	if resp.StatusCode != http.StatusOK {
-		return lat, &statusError{code: resp.StatusCode, body: string(msg)}
-	}
-	return lat, nil
+	return x.Latency, nil
 }

@@ -2,10 +2,16 @@ module github.com/auth0-otel/otelcol-auth0/internal/bench
 
 go 1.26.0
 
-replace github.com/auth0-otel/otelcol-auth0 => ../..
+// The root module and the receiver, which is a module of its own, from this checkout: a
+// dependency's replace directives do not apply here, so both are needed.
+replace (
+	github.com/auth0-otel/otelcol-auth0 => ../..
+	github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream => ../../receiver/auth0logstream
+)
 
 require (
 	github.com/auth0-otel/otelcol-auth0 v0.0.0
+	github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream v0.0.0-00010101000000-000000000000
 	go.opentelemetry.io/collector/component/componenttest v0.161.0
 	go.opentelemetry.io/collector/consumer/consumertest v0.161.0
 	go.opentelemetry.io/collector/pdata v1.67.0

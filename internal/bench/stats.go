@@ -2,7 +2,6 @@ package bench
 
 import (
 	"slices"
-	"time"
 )
 
 // Spread is the minimum, median and maximum of a measure over rounds.
@@ -12,7 +11,7 @@ type Spread struct {
 	Max    float64 `json:"max"`
 }
 
-// SpreadOf summarises values; the median of an even count is the mean of
+// SpreadOf summarizes values; the median of an even count is the mean of
 // the middle two. It is the zero Spread for no values.
 func SpreadOf(values []float64) Spread {
 	if len(values) == 0 {
@@ -26,16 +25,6 @@ func SpreadOf(values []float64) Spread {
 		med = (s[mid-1] + s[mid]) / 2
 	}
 	return Spread{Min: s[0], Median: med, Max: s[len(s)-1]}
-}
-
-// Percentile uses the nearest-rank method on sorted durations, like
-// internal/loadgen, so both report the same p99 for the same samples.
-func Percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := (p*len(sorted) + 99) / 100
-	return sorted[max(rank, 1)-1]
 }
 
 // Ratio is a/b, or 0 when b is 0 so that a missing baseline shows as 0

@@ -19,7 +19,7 @@ type Variant struct {
 }
 
 // The variants compared. Auth0 bodies are the generator's own encoding;
-// OTLP bodies are the receiver's records for the same events, marshalled by
+// OTLP bodies are the receiver's records for the same events, marshaled by
 // pdata as an OTLP exporter would.
 var (
 	Auth0Lines = Variant{Name: "auth0logstream", Label: "auth0logstream\nJSON Lines", Receiver: "auth0logstream", ContentType: "application/json", Auth0: true,

@@ -1,9 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -25,8 +22,7 @@ const (
 
 type stack struct {
 	sink, collector *testproc.Process
-	receiverURL     string
-	healthURL       string
+	env             testproc.CollectorEnv
 	sinkFile        string
 }
 
@@ -34,60 +30,20 @@ type stack struct {
 // environment variables differ from what a user runs.
 func startStack(t *testing.T) *stack {
 	t.Helper()
-	root := repoRoot(t)
-	bin := testproc.CollectorBinary(t, root)
+	bin := testproc.Collector(t)
+	root := testproc.RepoRoot(t)
 	addrs := testproc.FreeAddrs(t, 4)
-	sinkAddr, receiverAddr, healthAddr, metricsAddr := addrs[0], addrs[1], addrs[2], addrs[3]
-	_, metricsPort, _ := net.SplitHostPort(metricsAddr)
-
 	s := &stack{
-		receiverURL: "http://" + receiverAddr + "/api/logs",
-		healthURL:   "http://" + healthAddr + "/",
-		sinkFile:    filepath.Join(t.TempDir(), "received.jsonl"),
+		env:      testproc.CollectorEnvOn(addrs[1:], testToken, addrs[0], t.TempDir()),
+		sinkFile: filepath.Join(t.TempDir(), "received.jsonl"),
 	}
-	s.sink = testproc.Start(t, "sink", bin, []string{
-		"SINK_ENDPOINT=" + sinkAddr,
-		"SINK_OUTPUT_FILE=" + s.sinkFile,
-		"SINK_VERBOSITY=basic",
-	}, "--config", filepath.Join(root, "internal", "run", "sink-config.yaml"))
-	testproc.WaitListening(t, s.sink, sinkAddr)
+	env, args := testproc.SinkCommand(root, addrs[0], s.sinkFile)
+	s.sink = testproc.Start(t, "sink", bin, env, args...)
+	testproc.WaitListening(t, s.sink, addrs[0])
 
-	s.collector = testproc.Start(t, "collector", bin, []string{
-		"AUTH0_RECEIVER_ENDPOINT=" + receiverAddr,
-		"AUTH0_LOG_STREAM_TOKEN=" + testToken,
-		"OTLP_ENDPOINT=http://" + sinkAddr,
-		"AUTH0_QUEUE_DIR=" + t.TempDir(),
-		"HEALTH_CHECK_ENDPOINT=" + healthAddr,
-		"TELEMETRY_METRICS_PORT=" + metricsPort,
-	}, "--config", filepath.Join(root, "otelcol-config.yaml"))
-	testproc.WaitHealthy(t, s.collector, s.healthURL)
-	testproc.WaitListening(t, s.collector, receiverAddr)
+	s.collector = testproc.Start(t, "collector", bin, s.env.Environ(), testproc.CollectorArgs(root)...)
+	testproc.WaitReady(t, s.collector, s.env)
 	return s
-}
-
-// repoRoot is where otelcol-config.yaml and testdata/ live; tests run in internal/e2e.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	return testproc.RepoRoot(t, filepath.Join("..", ".."))
-}
-
-func post(t *testing.T, url, token string, body []byte) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	resp, err := testproc.Client.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	return resp.StatusCode, string(b)
 }
 
 // TestForwardsFailuresToSink drives the shipped configuration end to end: Auth0 payloads in
@@ -97,7 +53,7 @@ func TestForwardsFailuresToSink(t *testing.T) {
 	samples := loadSamples(t)
 	s := startStack(t)
 
-	resp, err := testproc.Client.Get(s.healthURL)
+	resp, err := testproc.Client.Get(s.env.HealthURL())
 	if err != nil {
 		t.Fatalf("health check: %v", err)
 	}
@@ -114,22 +70,20 @@ func TestForwardsFailuresToSink(t *testing.T) {
 	// (Trailing spaces are no test: HTTP strips them from header values before the receiver.)
 	badTokens := []string{"", "wrong-token", "Bearer " + testToken, testToken[:len(testToken)-1], strings.ToUpper(testToken)}
 	for _, token := range badTokens {
-		if code, body := post(t, s.receiverURL, token, rejected); code != http.StatusUnauthorized {
-			t.Errorf("token %q: got %d %s, want 401", token, code, body)
+		if a := testproc.MustPost(t, s.env.ReceiverURL(), token, rejected); a.Status != http.StatusUnauthorized {
+			t.Errorf("token %q: got %d %s, want 401", token, a.Status, a.Body)
 		}
 	}
 
 	want := map[string]expectation{}
-	dates := map[string]time.Time{}
 	filtered := 0
 	for _, smp := range samples {
-		if code, body := post(t, s.receiverURL, testToken, smp.body); code != http.StatusOK {
-			t.Fatalf("POST %s (%s): got %d %s, want 200", smp.File, smp.Format, code, body)
+		if a := testproc.MustPost(t, s.env.ReceiverURL(), testToken, smp.body); a.Status != http.StatusOK {
+			t.Fatalf("POST %s (%s): got %d %s, want 200", smp.file, smp.format, a.Status, a.Body)
 		}
-		for _, e := range smp.Events {
+		for _, e := range smp.events {
 			if e.Forwarded {
 				want[e.LogID] = e
-				dates[e.LogID] = smp.dates[e.LogID]
 			} else {
 				filtered++
 			}
@@ -151,7 +105,7 @@ func TestForwardsFailuresToSink(t *testing.T) {
 				testproc.StringAttr(r.Record.Attributes(), "auth0.type"), testproc.StringAttr(r.Record.Attributes(), "auth0.outcome"))
 			continue
 		}
-		checkRecord(t, r, e, dates[uid])
+		checkRecord(t, r, e)
 	}
 	for uid, e := range want {
 		if counts[uid] != 1 {
@@ -221,7 +175,7 @@ func countWanted(got []testproc.Received, want map[string]expectation) int {
 	return len(seen)
 }
 
-func checkRecord(t *testing.T, r testproc.Received, e expectation, date time.Time) {
+func checkRecord(t *testing.T, r testproc.Received, e expectation) {
 	t.Helper()
 	attrs := r.Record.Attributes()
 	if v := testproc.StringAttr(attrs, "auth0.type"); v != e.Type {
@@ -230,14 +184,14 @@ func checkRecord(t *testing.T, r testproc.Received, e expectation, date time.Tim
 	if v := testproc.StringAttr(attrs, "auth0.outcome"); v != e.Outcome {
 		t.Errorf("%s: auth0.outcome = %q, want %q", e.LogID, v, e.Outcome)
 	}
-	if v := r.Record.EventName(); v != "auth0."+e.Type {
-		t.Errorf("%s: EventName = %q, want %q", e.LogID, v, "auth0."+e.Type)
+	if v := r.Record.EventName(); v != e.EventName {
+		t.Errorf("%s: EventName = %q, want %q", e.LogID, v, e.EventName)
 	}
 	if v := int32(r.Record.SeverityNumber()); v != e.SeverityNumber {
 		t.Errorf("%s: SeverityNumber = %d, want %d", e.LogID, v, e.SeverityNumber)
 	}
-	if v := r.Record.Timestamp().AsTime(); !v.Equal(date) {
-		t.Errorf("%s: Timestamp = %s, want data.date %s", e.LogID, v.UTC().Format(time.RFC3339Nano), date.Format(time.RFC3339Nano))
+	if v := r.Record.Timestamp().AsTime(); !v.Equal(e.Date) {
+		t.Errorf("%s: Timestamp = %s, want data.date %s", e.LogID, v.UTC().Format(time.RFC3339Nano), e.Date.Format(time.RFC3339Nano))
 	}
 	if v := testproc.StringAttr(r.Resource, "service.name"); v != "auth0" {
 		t.Errorf("%s: resource service.name = %q, want auth0", e.LogID, v)

@@ -4,83 +4,151 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/catalog"
 )
 
-// expectation is one event of a sample file, as testdata/expected.json describes it. Keeping
-// the outcome per log_id in data makes the samples and their expected routing reviewable
-// side by side, and derived from shared/auth0/event-types.tsv rather than from this code.
+// The Auth0 Content Formats the samples must cover between them.
+const (
+	jsonLines  = "jsonlines"
+	jsonArray  = "jsonarray"
+	jsonObject = "jsonobject"
+)
+
+// OTLP severity numbers, written here rather than taken from the receiver so that the test
+// checks its mapping: failure is ERROR, warning and unknown codes are WARN, the rest INFO.
+const (
+	severityInfo  = 9
+	severityWarn  = 13
+	severityError = 17
+)
+
+// expectation is what one sample event must look like at the sink, derived from the event
+// itself: its type code's outcome comes from the receiver's catalog, the one table of codes,
+// the severity from the outcome, and whether it arrives at all from the shipped
+// otelcol-config.yaml, whose filter/failures drops everything below SEVERITY_NUMBER_WARN.
 type expectation struct {
-	LogID          string `json:"log_id"`
-	Type           string `json:"type"`
-	Outcome        string `json:"outcome"`
-	SeverityNumber int32  `json:"severity_number"`
-	Forwarded      bool   `json:"forwarded"`
+	LogID, Type    string
+	Outcome        string
+	EventName      string
+	SeverityNumber int32
+	Forwarded      bool
+	Date           time.Time // data.date, the record's Timestamp
 }
 
-type sampleFile struct {
-	File   string        `json:"file"`
-	Format string        `json:"format"`
-	Events []expectation `json:"events"`
+func expect(env envelope) (expectation, error) {
+	date, err := time.Parse(time.RFC3339Nano, env.Data.Date)
+	if err != nil {
+		return expectation{}, err
+	}
+	e := expectation{LogID: env.LogID, Type: env.Data.Type, Outcome: catalog.OutcomeUnknown, Date: date}
+	if et, ok := catalog.Lookup(e.Type); ok {
+		e.Outcome = et.Outcome
+	}
+	switch e.Outcome {
+	case catalog.OutcomeFailure:
+		e.SeverityNumber = severityError
+	case catalog.OutcomeWarning, catalog.OutcomeUnknown:
+		e.SeverityNumber = severityWarn
+	case catalog.OutcomeSuccess, catalog.OutcomeInfo:
+		e.SeverityNumber = severityInfo
+	default:
+		return expectation{}, fmt.Errorf("type %s has outcome %q, which this test has no severity for", e.Type, e.Outcome)
+	}
+	e.Forwarded = e.SeverityNumber >= severityWarn
+	e.EventName = catalog.UnknownEventName
+	if catalog.ValidCode(e.Type) {
+		e.EventName = catalog.EventNamePrefix + e.Type
+	}
+	return e, nil
 }
 
-// sample is a sample file's bytes, with the event date of each log_id read from the payload.
+// sample is one payload file of testdata/, its Content Format and its events in order.
 type sample struct {
-	sampleFile
-	body  []byte
-	dates map[string]time.Time
+	file, format string
+	body         []byte
+	events       []expectation
 }
 
+// loadSamples reads every *.json and *.jsonl file in the top-level testdata/. The format
+// comes from the file: .jsonl is JSON Lines, and a .json file is a JSON Array or a JSON
+// Object by its first character. Each file is then parsed strictly in that format.
 func loadSamples(t *testing.T) []sample {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "testdata")
-	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var manifest struct {
-		Files []sampleFile `json:"files"`
-	}
-	if err := json.Unmarshal(raw, &manifest); err != nil {
-		t.Fatalf("testdata/expected.json: %v", err)
-	}
-	formats := map[string]bool{}
-	var samples []sample
-	for _, f := range manifest.Files {
-		body, err := os.ReadFile(filepath.Join(dir, f.File))
+	dir := filepath.Join(testproc.RepoRoot(t), "testdata")
+	var files []string
+	for _, pattern := range []string{"*.json", "*.jsonl"} {
+		m, err := filepath.Glob(filepath.Join(dir, pattern))
 		if err != nil {
 			t.Fatal(err)
 		}
-		envelopes := parseEnvelopes(t, f, body)
-		dates := map[string]time.Time{}
-		for _, env := range envelopes {
-			d, err := time.Parse(time.RFC3339Nano, env.Data.Date)
-			if err != nil {
-				t.Fatalf("%s: log_id %s: date %q: %v", f.File, env.LogID, env.Data.Date, err)
-			}
-			dates[env.LogID] = d
-		}
-		if len(envelopes) != len(f.Events) {
-			t.Fatalf("%s holds %d events, expected.json lists %d", f.File, len(envelopes), len(f.Events))
-		}
-		for i, e := range f.Events {
-			if envelopes[i].LogID != e.LogID || envelopes[i].Data.Type != e.Type {
-				t.Fatalf("%s event %d is %s/%s, expected.json says %s/%s",
-					f.File, i, envelopes[i].LogID, envelopes[i].Data.Type, e.LogID, e.Type)
-			}
-		}
-		formats[f.Format] = true
-		samples = append(samples, sample{sampleFile: f, body: body, dates: dates})
+		files = append(files, m...)
 	}
-	for _, want := range []string{"jsonlines", "jsonarray", "jsonobject"} {
+	slices.Sort(files)
+
+	var samples []sample
+	formats := map[string]bool{}
+	outcomes := map[string]bool{}
+	ids := map[string]string{}
+	for _, path := range files {
+		name := filepath.Base(path)
+		body, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		smp := sample{file: name, format: formatOf(name, body), body: body}
+		for _, env := range parseEnvelopes(t, smp, body) {
+			e, err := expect(env)
+			if err != nil {
+				t.Fatalf("%s: log_id %s: %v", name, env.LogID, err)
+			}
+			// The receiver drops a log_id it has already accepted: a repeat would vanish.
+			if other, dup := ids[e.LogID]; dup {
+				t.Fatalf("%s: log_id %s is also in %s; every sample event needs its own", name, e.LogID, other)
+			}
+			ids[e.LogID] = name
+			outcomes[e.Outcome] = true
+			smp.events = append(smp.events, e)
+		}
+		if len(smp.events) == 0 {
+			t.Fatalf("%s holds no events", name)
+		}
+		formats[smp.format] = true
+		samples = append(samples, smp)
+	}
+	// Without each format and each outcome the test would pass while checking less.
+	for _, want := range []string{jsonLines, jsonArray, jsonObject} {
 		if !formats[want] {
-			t.Fatalf("testdata/expected.json has no %s sample", want)
+			t.Fatalf("testdata/ has no %s sample", want)
+		}
+	}
+	for _, want := range []string{catalog.OutcomeFailure, catalog.OutcomeWarning, catalog.OutcomeSuccess, catalog.OutcomeInfo, catalog.OutcomeUnknown} {
+		if !outcomes[want] {
+			t.Fatalf("testdata/ has no event whose outcome is %s", want)
 		}
 	}
 	return samples
+}
+
+func formatOf(name string, body []byte) string {
+	if strings.HasSuffix(name, ".jsonl") {
+		return jsonLines
+	}
+	switch trimmed := bytes.TrimSpace(body); {
+	case len(trimmed) > 0 && trimmed[0] == '[':
+		return jsonArray
+	case len(trimmed) > 0 && trimmed[0] == '{':
+		return jsonObject
+	}
+	return "neither an array nor an object"
 }
 
 type envelope struct {
@@ -91,13 +159,13 @@ type envelope struct {
 	} `json:"data"`
 }
 
-// parseEnvelopes reads a sample in its declared format, which also checks that the file
-// really is in that Auth0 Content Format.
-func parseEnvelopes(t *testing.T, f sampleFile, body []byte) []envelope {
+// parseEnvelopes reads a sample in its format, which also checks that the file really is in
+// that Auth0 Content Format: one object per line, one array, or exactly one object.
+func parseEnvelopes(t *testing.T, s sample, body []byte) []envelope {
 	t.Helper()
 	var out []envelope
-	switch f.Format {
-	case "jsonlines":
+	switch s.format {
+	case jsonLines:
 		sc := bufio.NewScanner(bytes.NewReader(body))
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
@@ -107,25 +175,30 @@ func parseEnvelopes(t *testing.T, f sampleFile, body []byte) []envelope {
 			}
 			var e envelope
 			if err := json.Unmarshal(line, &e); err != nil {
-				t.Fatalf("%s: %v", f.File, err)
+				t.Fatalf("%s: %v", s.file, err)
 			}
 			out = append(out, e)
 		}
 		if err := sc.Err(); err != nil {
 			t.Fatal(err)
 		}
-	case "jsonarray":
+	case jsonArray:
 		if err := json.Unmarshal(body, &out); err != nil {
-			t.Fatalf("%s: %v", f.File, err)
+			t.Fatalf("%s: %v", s.file, err)
 		}
-	case "jsonobject":
+	case jsonObject:
 		var e envelope
 		if err := json.Unmarshal(body, &e); err != nil {
-			t.Fatalf("%s: %v", f.File, err)
+			t.Fatalf("%s: %v", s.file, err)
 		}
 		out = append(out, e)
 	default:
-		t.Fatalf("%s: unknown format %q", f.File, f.Format)
+		t.Fatalf("%s: %s", s.file, s.format)
+	}
+	for i, e := range out {
+		if e.LogID == "" || e.Data.Type == "" {
+			t.Fatalf("%s: event %d has no log_id or no data.type", s.file, i)
+		}
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
 	"github.com/auth0-otel/otelcol-auth0/internal/loadgen"
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 // crashRun sends paced load through the 3-replica balancer, kills one replica with SIGKILL,
@@ -35,7 +36,7 @@ func (f *fleet) crashRun(t *testing.T) run {
 	}()
 
 	time.Sleep(killAfter)
-	inFlight, err := waitInFlight(victim.receiver, 3*time.Second)
+	inFlight, err := waitInFlight(victim.env.Receiver, 3*time.Second)
 	if err != nil {
 		t.Logf("crash run: cannot tell whether a request is in flight (%v); killing anyway", err)
 	}
@@ -50,7 +51,7 @@ func (f *fleet) crashRun(t *testing.T) run {
 	time.Sleep(downFor)
 	// Other replicas export within their 1 s batch flush; what the sink has not received by
 	// now waits in the killed replica's queue directory.
-	sinkAtRestart, err := f.sink.size()
+	sinkAtRestart, err := f.sink.Poll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func (f *fleet) crashRun(t *testing.T) run {
 // explainDuplicates reports the crash run's counts and where its duplicates come from.
 // Without failures the earlier runs had none (checkClean), so these are down to the crash.
 func (f *fleet) explainDuplicates(t *testing.T, r run, victim *replica, stranded int) {
-	delivered, extra := f.duplicates(r)
+	delivered, extra := f.sink.Delivery(r.forwarded)
 	t.Logf("crash run: sent %d, acknowledged %d, delivered %d (all acknowledged), duplicates %d",
 		r.report.EventsSent, r.report.EventsAcked, delivered, extra)
 	// Every duplicate is a copy the victim replayed from its queue after the restart while
@@ -109,9 +110,9 @@ func (f *fleet) explainDuplicates(t *testing.T, r run, victim *replica, stranded
 }
 
 // strandedInQueue counts the events sent before the kill (paced, so the generation order
-// gives the send time), acknowledged, and first written by the sink after the replica
-// restarted.
-func (f *fleet) strandedInQueue(cfg loadgen.Config, r run, beforeKill time.Duration, sinkAtRestart int64) int {
+// gives the send time), acknowledged, and first seen at the sink after the poll made when the
+// replica restarted.
+func (f *fleet) strandedInQueue(cfg loadgen.Config, r run, beforeKill time.Duration, sinkAtRestart int) int {
 	acked := make(map[string]bool, len(r.acked))
 	for _, id := range r.acked {
 		acked[id] = true
@@ -120,7 +121,7 @@ func (f *fleet) strandedInQueue(cfg loadgen.Config, r run, beforeKill time.Durat
 	n := 0
 	for range int(beforeKill.Seconds() * cfg.Rate) {
 		id := gen.Next().LogID
-		if acked[id] && f.sink.first[id] >= sinkAtRestart {
+		if acked[id] && f.sink.FirstPoll(id) > sinkAtRestart {
 			n++
 		}
 	}
@@ -130,19 +131,19 @@ func (f *fleet) strandedInQueue(cfg loadgen.Config, r run, beforeKill time.Durat
 // replayed reads the restarted replica's own counters: what it exported beyond what it
 // received since the restart came from its queue directory.
 func (f *fleet) replayed(t *testing.T, victim *replica) (float64, bool) {
-	sent, okSent, err := counter(victim.metricsPort, "otelcol_exporter_sent_log_records")
+	sent, err := testproc.ScrapeCounter(t.Context(), victim.env.MetricsURL(), "otelcol_exporter_sent_log_records", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	accepted, okAccepted, err := counter(victim.metricsPort, "otelcol_receiver_accepted_log_records")
+	accepted, err := testproc.ScrapeCounter(t.Context(), victim.env.MetricsURL(), "otelcol_receiver_accepted_log_records", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !okSent || !okAccepted {
+	if len(sent) == 0 || len(accepted) == 0 {
 		t.Logf("crash run: replica-%d's metrics lack the exporter or receiver counters; replay not measured", victim.index)
 		return 0, false
 	}
-	return sent - accepted, true
+	return sent[""] - accepted[""], true
 }
 
 // checkFailover reads nginx's access log: while the victim was down, nginx found it refusing
@@ -162,7 +163,7 @@ func (f *fleet) checkFailover(t *testing.T, r run, victim *replica, start, kille
 		if e.status != 200 {
 			unanswered++
 		}
-		i := slices.Index(e.upstreams, victim.receiver)
+		i := slices.Index(e.upstreams, victim.env.Receiver)
 		switch {
 		case i < 0:
 		case i < len(e.upstreams)-1 && e.status == 200:
@@ -198,14 +199,14 @@ func (f *fleet) checkFailover(t *testing.T, r run, victim *replica, start, kille
 func (f *fleet) checkSinkContents(t *testing.T) {
 	t.Helper()
 	total := 0
-	for id, n := range f.sink.counts {
+	for id, n := range f.sink.Counts {
 		total += n
 		if _, ok := f.generated[id]; !ok {
 			t.Errorf("sink has log.record.uid %q, which the test never sent", id)
 			return
 		}
 	}
-	if total != f.sink.records {
-		t.Errorf("sink has %d records, %d of them with a log.record.uid", f.sink.records, total)
+	if total != f.sink.Records {
+		t.Errorf("sink has %d records, %d of them with a log.record.uid", f.sink.Records, total)
 	}
 }

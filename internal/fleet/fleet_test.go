@@ -33,10 +33,9 @@ const (
 )
 
 type replica struct {
-	index                 int
-	receiver, health      string
-	metricsPort, queueDir string
-	proc                  *testproc.Process
+	index int
+	env   testproc.CollectorEnv
+	proc  *testproc.Process
 }
 
 type fleet struct {
@@ -48,7 +47,7 @@ type fleet struct {
 	fleetPort string
 	nginxDir  string
 	nginx     *testproc.Process
-	sink      *sinkReader
+	sink      *testproc.Tally
 	generated map[string]bool // every log_id sent in this test, true if the filter forwards it
 }
 
@@ -61,9 +60,9 @@ func TestFleetBehindNginx(t *testing.T) {
 		t.Skip("skipped under -race: the race detector slows the load generator and the sink reader " +
 			"more than the collectors, which skews the throughput ratio; `make test-fleet` runs it without")
 	}
+	bin := testproc.Collector(t)
 	nginxBin := nginxBinary(t)
-	root := testproc.RepoRoot(t, filepath.Join("..", ".."))
-	f := startFleet(t, root, testproc.CollectorBinary(t, root), nginxBin)
+	f := startFleet(t, testproc.RepoRoot(t), bin, nginxBin)
 
 	runs := f.compareThroughput(t)
 	runs = append(runs, f.crashRun(t))
@@ -73,7 +72,7 @@ func TestFleetBehindNginx(t *testing.T) {
 	for _, r := range runs {
 		sent += r.report.EventsSent
 		acked += r.report.EventsAcked
-		d, e := f.duplicates(r)
+		d, e := f.sink.Delivery(r.forwarded)
 		delivered += d
 		extra += e
 	}
@@ -101,21 +100,16 @@ func startFleet(t *testing.T, root, bin, nginxBin string) *fleet {
 	}
 	_, f.fleetPort, _ = net.SplitHostPort(addrs[2])
 	sinkFile := filepath.Join(t.TempDir(), "received.jsonl")
-	f.sink = newSinkReader(sinkFile)
-	sink := testproc.StartGroup(t, "sink", bin, []string{
-		"SINK_ENDPOINT=" + f.sinkAddr,
-		"SINK_OUTPUT_FILE=" + sinkFile,
-		"SINK_VERBOSITY=basic",
-	}, "--config", filepath.Join(f.root, "internal", "run", "sink-config.yaml"))
+	f.sink = testproc.NewTally(sinkFile)
+	env, args := testproc.SinkCommand(f.root, f.sinkAddr, sinkFile)
+	sink := testproc.StartGroup(t, "sink", bin, env, args...)
 	testproc.WaitListening(t, sink, f.sinkAddr)
 
 	var receivers []string
 	for i := range replicas {
-		a := addrs[3+3*i:]
-		_, metricsPort, _ := net.SplitHostPort(a[2])
-		r := &replica{index: i, receiver: a[0], health: a[1], metricsPort: metricsPort, queueDir: t.TempDir()}
+		r := &replica{index: i, env: testproc.CollectorEnvOn(addrs[3+3*i:], testToken, f.sinkAddr, t.TempDir())}
 		f.replicas = append(f.replicas, r)
-		receivers = append(receivers, r.receiver)
+		receivers = append(receivers, r.env.Receiver)
 		f.start(t, r, fmt.Sprintf("replica-%d", i))
 	}
 	for _, r := range f.replicas {
@@ -129,19 +123,10 @@ func startFleet(t *testing.T, root, bin, nginxBin string) *fleet {
 // from what a user runs. A restart reuses the replica's ports and queue directory.
 func (f *fleet) start(t *testing.T, r *replica, name string) {
 	t.Helper()
-	r.proc = testproc.StartGroup(t, name, f.bin, []string{
-		"AUTH0_RECEIVER_ENDPOINT=" + r.receiver,
-		"AUTH0_LOG_STREAM_TOKEN=" + testToken,
-		"OTLP_ENDPOINT=http://" + f.sinkAddr,
-		"AUTH0_QUEUE_DIR=" + r.queueDir,
-		"HEALTH_CHECK_ENDPOINT=" + r.health,
-		"TELEMETRY_METRICS_PORT=" + r.metricsPort,
-		"OTELCOL_LOG_LEVEL=warn",
-	}, "--config", filepath.Join(f.root, "otelcol-config.yaml"))
+	r.proc = testproc.StartGroup(t, name, f.bin, append(r.env.Environ(), "OTELCOL_LOG_LEVEL=warn"), testproc.CollectorArgs(f.root)...)
 }
 
 func (f *fleet) waitReady(t *testing.T, r *replica) {
 	t.Helper()
-	testproc.WaitHealthy(t, r.proc, "http://"+r.health+"/")
-	testproc.WaitListening(t, r.proc, r.receiver)
+	testproc.WaitReady(t, r.proc, r.env)
 }

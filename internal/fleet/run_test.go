@@ -115,44 +115,14 @@ func (f *fleet) account(t *testing.T, name string, cfg loadgen.Config, rep loadg
 // waitDelivered polls the sink until every forwarded acknowledged log_id arrived.
 func (f *fleet) waitDelivered(t *testing.T, r run) {
 	t.Helper()
-	deadline := time.Now().Add(deliveryTimeout)
-	for {
-		if err := f.sink.poll(); err != nil {
-			t.Fatal(err)
-		}
-		var missing []string
-		for _, id := range r.forwarded {
-			if f.sink.counts[id] == 0 {
-				missing = append(missing, id)
-			}
-		}
-		if len(missing) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d of %d acknowledged, forwarded log_ids not at the sink after %v, e.g. %v",
-				r.name, len(missing), len(r.forwarded), deliveryTimeout, missing[:min(5, len(missing))])
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
-// duplicates counts extra copies at the sink of a run's events.
-func (f *fleet) duplicates(r run) (delivered, extra int) {
-	for _, id := range r.forwarded {
-		if n := f.sink.counts[id]; n > 0 {
-			delivered++
-			extra += n - 1
-		}
-	}
-	return delivered, extra
+	f.sink.WaitDelivered(t, r.forwarded, deliveryTimeout)
 }
 
 // checkClean: with nothing failing, a run must not produce duplicates. Every duplicate the
 // crash run shows is then down to the crash.
 func (f *fleet) checkClean(t *testing.T, r run) {
 	t.Helper()
-	delivered, extra := f.duplicates(r)
+	delivered, extra := f.sink.Delivery(r.forwarded)
 	t.Logf("%s: delivered %d, duplicates %d", r.name, delivered, extra)
 	if r.report.Retries == 0 && extra != 0 {
 		t.Errorf("%s: %d duplicates at the sink although no batch was retried", r.name, extra)

@@ -101,6 +101,19 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
+// requestHeader is what every request carries; Token wins over an Authorization in Header.
+func (c Config) requestHeader() http.Header {
+	h := c.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Content-Type", c.ContentType)
+	if c.Token != "" {
+		h.Set("Authorization", c.Token)
+	}
+	return h
+}
+
 func (c Config) httpClient() *http.Client {
 	if c.Client != nil {
 		return c.Client

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -27,7 +28,7 @@ type Report struct {
 	EventsSent    int64
 	EventsAcked   int64
 	EventsGivenUp int64 // all attempts failed
-	EventsAborted int64 // the run was cancelled mid-delivery
+	EventsAborted int64 // the run was canceled mid-delivery
 
 	Requests        int64
 	Retries         int64
@@ -55,21 +56,12 @@ func merge(stats []workerStats) Report {
 		lats = append(lats, s.latencies...)
 	}
 	slices.Sort(lats)
-	rep.LatencyP50 = percentile(lats, 50)
-	rep.LatencyP99 = percentile(lats, 99)
+	rep.LatencyP50 = Percentile(lats, 50)
+	rep.LatencyP99 = Percentile(lats, 99)
 	if len(lats) > 0 {
 		rep.LatencyMax = lats[len(lats)-1]
 	}
 	return rep
-}
-
-// percentile uses the nearest-rank method on sorted values.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := (p*len(sorted) + 99) / 100
-	return sorted[max(rank, 1)-1]
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -108,33 +100,38 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	})
 }
 
-// WriteText prints the report for people.
-func (r Report) WriteText(w io.Writer) error {
+// StatusLine lists the answers by status code, as in "200=2 503=1", or "none".
+func (r Report) StatusLine() string {
 	codes := make([]int, 0, len(r.StatusCounts))
 	for c := range r.StatusCounts {
 		codes = append(codes, c)
 	}
 	slices.Sort(codes)
-	statusLine := ""
+	parts := make([]string, 0, len(codes))
 	for _, c := range codes {
-		statusLine += fmt.Sprintf(" %d=%d", c, r.StatusCounts[c])
+		parts = append(parts, fmt.Sprintf("%d=%d", c, r.StatusCounts[c]))
 	}
-	if statusLine == "" {
-		statusLine = " none"
+	if len(parts) == 0 {
+		return "none"
 	}
+	return strings.Join(parts, " ")
+}
+
+// WriteText prints the report for people.
+func (r Report) WriteText(w io.Writer) error {
 	_, err := fmt.Fprintf(w, `seed             %d
 elapsed          %.3fs
 acked events/s   %.0f
 events           sent=%d acked=%d given_up=%d aborted=%d
 requests         %d (retries %d, %.1f MB sent)
-status codes    %s
+status codes     %s
 transport errors %d
 latency          p50=%.2fms p99=%.2fms max=%.2fms
 `,
 		r.Seed, r.Elapsed.Seconds(), r.AckedPerSecond,
 		r.EventsSent, r.EventsAcked, r.EventsGivenUp, r.EventsAborted,
 		r.Requests, r.Retries, float64(r.BytesSent)/1e6,
-		statusLine, r.TransportErrors,
+		r.StatusLine(), r.TransportErrors,
 		ms(r.LatencyP50), ms(r.LatencyP99), ms(r.LatencyMax))
 	return err
 }

@@ -1,10 +1,8 @@
 package loadgen
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -20,7 +18,7 @@ type batch struct {
 // Run sends load until cfg.Events have been handed out, cfg.Duration has
 // passed, or ctx is done. When the count or time bound is reached, batches
 // already handed to a sender still finish all their attempts, so every
-// event sent ends acked or given up. Cancelling ctx aborts in-flight
+// event sent ends acked or given up. Canceling ctx aborts in-flight
 // requests; their events are counted as aborted. The returned error is a
 // configuration error or a failure to write acked IDs; delivery failures
 // are in the Report.
@@ -29,7 +27,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	r := &runner{cfg: cfg, client: cfg.httpClient()}
+	r := &runner{cfg: cfg, client: cfg.httpClient(), header: cfg.requestHeader()}
 	start := time.Now()
 
 	dispatchCtx := ctx
@@ -67,6 +65,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 type runner struct {
 	cfg    Config
 	client *http.Client
+	header http.Header // every request's: Config.Header, Content-Type, Authorization
 
 	ackMu  sync.Mutex
 	ackErr error
@@ -159,37 +158,19 @@ func (r *runner) deliver(ctx context.Context, b batch, st *workerStats) {
 }
 
 func (r *runner) post(ctx context.Context, body []byte, st *workerStats) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.cfg.URL, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	for k, vs := range r.cfg.Header {
-		req.Header[k] = vs
-	}
-	req.Header.Set("Content-Type", r.cfg.ContentType)
-	if r.cfg.Token != "" {
-		req.Header.Set("Authorization", r.cfg.Token)
-	}
-	t0 := time.Now()
-	resp, err := r.client.Do(req)
-	lat := time.Since(t0)
+	x, err := Send(ctx, r.client, r.cfg.URL, r.header, body)
 	st.requests++
 	st.bytes += int64(len(body))
 	if err != nil {
 		if ctx.Err() == nil {
 			st.transportErrors++
-			st.latencies = append(st.latencies, lat)
+			st.latencies = append(st.latencies, x.Latency)
 		}
 		return 0, err
 	}
-	// The status line is the server's answer; the body is drained only so
-	// the connection can be reused, and a server that answers with more
-	// than this is not worth waiting for.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	st.status[resp.StatusCode]++
-	st.latencies = append(st.latencies, lat)
-	return resp.StatusCode, nil
+	st.status[x.Status]++
+	st.latencies = append(st.latencies, x.Latency)
+	return x.Status, nil
 }
 
 func (r *runner) recordAcked(ids []string) {

@@ -403,13 +403,16 @@ func TestPercentileNearestRank(t *testing.T) {
 	for i := 1; i <= 200; i++ {
 		v = append(v, time.Duration(i))
 	}
-	if p := percentile(v, 50); p != 100 {
+	if p := Percentile(v, 50); p != 100 {
 		t.Fatalf("p50 of 1..200 = %d, want 100", p)
 	}
-	if p := percentile(v, 99); p != 198 {
+	if p := Percentile(v, 99); p != 198 {
 		t.Fatalf("p99 of 1..200 = %d, want 198", p)
 	}
-	if percentile(nil, 99) != 0 {
+	if p := Percentile(v[:1], 99); p != 1 {
+		t.Fatalf("p99 of one sample = %d, want that sample", p)
+	}
+	if Percentile(nil, 99) != 0 {
 		t.Fatal("percentile of nothing is not 0")
 	}
 }

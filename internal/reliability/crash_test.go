@@ -29,7 +29,7 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 		t.Fatal("collector exited 0 on SIGKILL; want killed")
 	}
 	s.pollSink()
-	inFlight := len(s.missing(ackedBeforeCrash))
+	inFlight := len(s.tally.Missing(ackedBeforeCrash))
 	t.Logf("crash: SIGKILL with %d events acknowledged, %d of them not yet at the sink", len(ackedBeforeCrash), inFlight)
 
 	s.startCollector("collector-2")
@@ -40,7 +40,7 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 	}
 
 	c := s.settle(counts{}, &rep, acked)
-	t.Logf("crash: %s; statuses %s", c, statusLine(rep))
+	t.Logf("crash: %s; statuses %s", c, rep.StatusLine())
 	if rep.EventsAcked != int64(len(acked)) {
 		t.Errorf("load generator counted %d acknowledged events, the ack log holds %d", rep.EventsAcked, len(acked))
 	}

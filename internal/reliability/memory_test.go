@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 // TestMemoryPressure makes memory_limiter refuse. With a limit far below the collector's
@@ -23,13 +25,13 @@ func TestMemoryPressure(t *testing.T) {
 
 		// The first check runs one check_interval after start; until then data passes.
 		acks := newAckSet()
-		var refused answer
+		var refused testproc.Answer
 		posted, refusals := 0, 0
 		ok := waitUntil(10*time.Second, 100*time.Millisecond, func() bool {
 			body, ids := batch(int64(3000+posted), 10)
 			posted++
 			a := post(t, s.receiverURL(), body)
-			switch a.status {
+			switch a.Status {
 			case http.StatusOK:
 				acks.add(ids...)
 				return false
@@ -38,19 +40,19 @@ func TestMemoryPressure(t *testing.T) {
 				refused = a
 				return true
 			}
-			t.Fatalf("answered %d %s, want 200 or 503", a.status, a.body)
+			t.Fatalf("answered %d %s, want 200 or 503", a.Status, a.Body)
 			return false
 		})
 		if !ok {
 			t.Fatal("memory_limiter with limit_mib 2 never refused within 10s")
 		}
-		if refused.retryAfter != "5" {
-			t.Errorf("503 Retry-After = %q, want \"5\"", refused.retryAfter)
+		if refused.RetryAfter != "5" {
+			t.Errorf("503 Retry-After = %q, want \"5\"", refused.RetryAfter)
 		}
-		if !strings.Contains(refused.body, "memory") {
-			t.Errorf("503 body %q does not say memory is the reason", refused.body)
+		if !strings.Contains(refused.Body, "memory") {
+			t.Errorf("503 body %q does not say memory is the reason", refused.Body)
 		}
-		t.Logf("memory: refusal body %s", refused.body)
+		t.Logf("memory: refusal body %s", refused.Body)
 
 		cfg := s.loadConfig(301, acks)
 		cfg.Events = 1000
@@ -63,7 +65,7 @@ func TestMemoryPressure(t *testing.T) {
 
 		acked := acks.list()
 		c := s.settle(counts{sent: int64(posted * 10), refused: int64(refusals)}, &rep, acked)
-		t.Logf("memory (limit_mib 2): %s; load statuses %s", c, statusLine(rep))
+		t.Logf("memory (limit_mib 2): %s; load statuses %s", c, rep.StatusLine())
 	})
 
 	t.Run("intermittently above the limit", func(t *testing.T) {
@@ -84,14 +86,14 @@ func TestMemoryPressure(t *testing.T) {
 		wait, _ := runLoad(t, cfg)
 		rep := wait()
 		if rep.StatusCounts[http.StatusServiceUnavailable] == 0 {
-			t.Errorf("memory_limiter never refused under load; statuses %s", statusLine(rep))
+			t.Errorf("memory_limiter never refused under load; statuses %s", rep.StatusLine())
 		}
 		if rep.EventsAcked == 0 {
-			t.Errorf("nothing acknowledged: the limit is meant to refuse only under load; statuses %s", statusLine(rep))
+			t.Errorf("nothing acknowledged: the limit is meant to refuse only under load; statuses %s", rep.StatusLine())
 		}
 
 		acked := acks.list()
 		c := s.settle(counts{}, &rep, acked)
-		t.Logf("memory (limit_mib 60, spike 20): %s; statuses %s", c, statusLine(rep))
+		t.Logf("memory (limit_mib 60, spike 20): %s; statuses %s", c, rep.StatusLine())
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 // TestDownstreamOutage stops the sink under load and brings it back on the same port: the
@@ -37,7 +39,7 @@ func TestDownstreamOutage(t *testing.T) {
 		rep := wait()
 		acked := acks.list()
 		c := s.settle(counts{}, &rep, acked)
-		t.Logf("outage: %s; statuses %s", c, statusLine(rep))
+		t.Logf("outage: %s; statuses %s", c, rep.StatusLine())
 	})
 
 	t.Run("queue full", func(t *testing.T) {
@@ -49,14 +51,14 @@ func TestDownstreamOutage(t *testing.T) {
 
 		acks := newAckSet()
 		full := fillQueue(t, s, acks, 300)
-		if full.retryAfter != "5" {
-			t.Errorf("503 Retry-After = %q, want \"5\" (retry_after: 5s)", full.retryAfter)
+		if full.RetryAfter != "5" {
+			t.Errorf("503 Retry-After = %q, want \"5\" (retry_after: 5s)", full.RetryAfter)
 		}
 		var errBody struct{ Error string }
-		if err := json.Unmarshal([]byte(full.body), &errBody); err != nil || errBody.Error == "" {
-			t.Errorf("503 body %q: want JSON {\"error\": ...}", full.body)
+		if err := json.Unmarshal([]byte(full.Body), &errBody); err != nil || errBody.Error == "" {
+			t.Errorf("503 body %q: want JSON {\"error\": ...}", full.Body)
 		}
-		t.Logf("queue full: %d events acknowledged before the first 503: %s", acks.len(), full.body)
+		t.Logf("queue full: %d events acknowledged before the first 503: %s", acks.len(), full.Body)
 
 		// Auth0-like load against the full queue: every answer is 503, none a 200 that is lost.
 		cfg := s.loadConfig(202, acks)
@@ -65,13 +67,13 @@ func TestDownstreamOutage(t *testing.T) {
 		wait, _ := runLoad(t, cfg)
 		rep := wait()
 		if rep.StatusCounts[http.StatusServiceUnavailable] == 0 {
-			t.Errorf("no 503 while the queue was full; statuses %s", statusLine(rep))
+			t.Errorf("no 503 while the queue was full; statuses %s", rep.StatusLine())
 		}
 
 		s.startSink()
 		acked := acks.list()
 		c := s.settle(counts{sent: int64(full.posted), refused: 1}, &rep, acked)
-		t.Logf("queue full (direct posts and load): %s; load statuses %s", c, statusLine(rep))
+		t.Logf("queue full (direct posts and load): %s; load statuses %s", c, rep.StatusLine())
 	})
 }
 
@@ -92,13 +94,13 @@ func fillQueue(t *testing.T, s *stack, acks *ackSet, capacity int) refusal {
 		body, ids := batch(int64(9000+i), 100)
 		a := post(t, s.receiverURL(), body)
 		posted += len(ids)
-		switch a.status {
+		switch a.Status {
 		case http.StatusOK:
 			acks.add(ids...)
 		case http.StatusServiceUnavailable:
-			return refusal{answer: a, batch: body, ids: ids, posted: posted}
+			return refusal{Answer: a, batch: body, ids: ids, posted: posted}
 		default:
-			t.Fatalf("POST %d answered %d %s, want 200 or 503", i, a.status, a.body)
+			t.Fatalf("POST %d answered %d %s, want 200 or 503", i, a.Status, a.Body)
 		}
 	}
 	t.Fatalf("the receiver never answered 503 with the sink down and a %d-item queue (%d events acknowledged)", capacity, acks.len())
@@ -107,7 +109,7 @@ func fillQueue(t *testing.T, s *stack, acks *ackSet, capacity int) refusal {
 
 // refusal is the first 503 answer and the batch it refused.
 type refusal struct {
-	answer
+	testproc.Answer
 	batch  []byte
 	ids    []string
 	posted int // events posted up to and including the refused batch

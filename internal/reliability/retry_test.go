@@ -5,8 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,11 +26,11 @@ func TestRetriesAndDuplicates(t *testing.T) {
 		body, ids := batch(401, 100)
 		first := post(t, s.receiverURL(), body)
 		second := post(t, s.receiverURL(), body)
-		if first.status != http.StatusOK || second.status != http.StatusOK {
-			t.Fatalf("answers %d %s and %d %s, want 200 twice", first.status, first.body, second.status, second.body)
+		if first.Status != http.StatusOK || second.Status != http.StatusOK {
+			t.Fatalf("answers %d %s and %d %s, want 200 twice", first.Status, first.Body, second.Status, second.Body)
 		}
-		if got := decodeAccepted(t, second.body); got.Accepted != 0 || got.Duplicates != len(ids) {
-			t.Errorf("retry answered %s, want accepted=0 duplicates=%d", second.body, len(ids))
+		if got := decodeAccepted(t, second.Body); got.Accepted != 0 || got.Duplicates != len(ids) {
+			t.Errorf("retry answered %s, want accepted=0 duplicates=%d", second.Body, len(ids))
 		}
 		acks.add(ids...)
 
@@ -77,17 +75,17 @@ func TestRetriesAndDuplicates(t *testing.T) {
 		s.startSink()
 		// Auth0 would retry after Retry-After; here until the queue has drained, bounded.
 		attempts := 1
-		var last answer
+		var last testproc.Answer
 		ok := waitUntil(60*time.Second, 500*time.Millisecond, func() bool {
 			attempts++
 			last = post(t, s.receiverURL(), refused.batch)
-			return last.status == http.StatusOK
+			return last.Status == http.StatusOK
 		})
 		if !ok {
-			t.Fatalf("the refused batch was still not accepted after 60s (last answer %d %s)", last.status, last.body)
+			t.Fatalf("the refused batch was still not accepted after 60s (last answer %d %s)", last.Status, last.Body)
 		}
-		if got := decodeAccepted(t, last.body); got.Accepted != len(refused.ids) || got.Duplicates != 0 {
-			t.Errorf("retry answered %s, want accepted=%d duplicates=0: a 503 must not leave IDs in the dedup window", last.body, len(refused.ids))
+		if got := decodeAccepted(t, last.Body); got.Accepted != len(refused.ids) || got.Duplicates != 0 {
+			t.Errorf("retry answered %s, want accepted=%d duplicates=0: a 503 must not leave IDs in the dedup window", last.Body, len(refused.ids))
 		}
 		acks.add(refused.ids...)
 
@@ -95,7 +93,7 @@ func TestRetriesAndDuplicates(t *testing.T) {
 		c := s.settle(counts{sent: int64(refused.posted), refused: int64(attempts - 1)}, nil, acked)
 		t.Logf("refused then retried: %s; refused batch accepted on attempt %d", c, attempts)
 		for _, id := range refused.ids {
-			if n := s.seen[id]; n != 1 {
+			if n := s.tally.Counts[id]; n != 1 {
 				t.Errorf("event %s of the refused batch reached the sink %d times, want once", id, n)
 				break
 			}
@@ -141,26 +139,12 @@ func decodeAccepted(t *testing.T, body string) acceptedAnswer {
 // duplicatesDropped reads the receiver's duplicate counter from the collector's own metrics.
 func (s *stack) duplicatesDropped(t *testing.T) int64 {
 	t.Helper()
-	resp, err := testproc.Client.Get("http://" + s.metricsAddr + "/metrics")
+	m, err := testproc.ScrapeCounter(t.Context(), s.env.MetricsURL(), "otelcol_receiver_auth0logstream_duplicate_events", "")
 	if err != nil {
 		t.Fatalf("collector metrics: %v", err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
+	if len(m) == 0 {
+		t.Fatal("the collector's metrics have no otelcol_receiver_auth0logstream_duplicate_events")
 	}
-	var total int64
-	for line := range strings.Lines(string(b)) {
-		if !strings.HasPrefix(line, "otelcol_receiver_auth0logstream_duplicate_events") {
-			continue
-		}
-		fields := strings.Fields(line)
-		v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
-		if err != nil {
-			t.Fatalf("metric line %q: %v", line, err)
-		}
-		total += int64(v)
-	}
-	return total
+	return int64(m[""])
 }

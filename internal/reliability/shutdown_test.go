@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 // TestGracefulShutdown sends SIGTERM while requests are in flight. Each request gets 2xx, a
@@ -35,7 +37,7 @@ func TestGracefulShutdown(t *testing.T) {
 	inFlight := tracker.inFlight.Load()
 	err := s.collector.Terminate()
 	if err != nil {
-		t.Errorf("collector after SIGTERM: %s, want exit status 0", describeExit(err))
+		t.Errorf("collector after SIGTERM: %s, want exit status 0", testproc.ExitDescription(err))
 	}
 	// Requests held back since the signal are aborted now, unsent.
 	stopLoad()
@@ -51,17 +53,10 @@ func TestGracefulShutdown(t *testing.T) {
 	time.Sleep(time.Second) // the sink's file flush
 	s.pollSink()
 	t.Logf("shutdown: at exit %d of %d acknowledged events were at the sink, the rest in the persistent queue",
-		len(acked)-len(s.missing(acked)), len(acked))
+		len(acked)-len(s.tally.Missing(acked)), len(acked))
 	s.startCollector("collector-2")
 	c := s.settle(counts{}, &rep, acked)
-	t.Logf("shutdown: %s; statuses %s", c, statusLine(rep))
-}
-
-func describeExit(err error) string {
-	if err == nil {
-		return "exit status 0"
-	}
-	return err.Error()
+	t.Logf("shutdown: %s; statuses %s", c, rep.StatusLine())
 }
 
 // straddleTransport records how requests that were sent before the signal ended after it.

@@ -1,12 +1,8 @@
 package reliability
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,33 +31,30 @@ type stack struct {
 	bin, root string
 	overrides []string
 
-	sinkAddr, receiverAddr, healthAddr, metricsAddr string
-	queueDir                                        string
+	sinkAddr string
+	env      testproc.CollectorEnv
 
 	sink      *testproc.Process
 	collector *testproc.Process
 	sinkRuns  int
-	tails     []*testproc.SinkTail
-
-	seen    map[string]int // log_id -> records at the sink
-	records int
+	tally     *testproc.Tally // what every sink run wrote
 }
 
 // newStack prepares a stack; overrides are inline YAML merged over otelcol-config.yaml, as in
 // `--config 'yaml:processors::memory_limiter::limit_mib: 2'`.
 func newStack(t *testing.T, overrides ...string) *stack {
 	t.Helper()
-	root := testproc.RepoRoot(t, filepath.Join("..", ".."))
+	bin := testproc.Collector(t)
 	addrs := testproc.FreeAddrs(t, 4)
 	return &stack{
-		t: t, bin: testproc.CollectorBinary(t, root), root: root, overrides: overrides,
-		sinkAddr: addrs[0], receiverAddr: addrs[1], healthAddr: addrs[2], metricsAddr: addrs[3],
-		queueDir: t.TempDir(),
-		seen:     map[string]int{},
+		t: t, bin: bin, root: testproc.RepoRoot(t), overrides: overrides,
+		sinkAddr: addrs[0],
+		env:      testproc.CollectorEnvOn(addrs[1:], testToken, addrs[0], t.TempDir()),
+		tally:    testproc.NewTally(),
 	}
 }
 
-func (s *stack) receiverURL() string { return "http://" + s.receiverAddr + "/api/logs" }
+func (s *stack) receiverURL() string { return s.env.ReceiverURL() }
 
 // startSink starts a sink on the stack's fixed address. Each run writes a file of its own, so
 // that a restart never truncates what the previous run received.
@@ -69,12 +62,9 @@ func (s *stack) startSink() {
 	s.t.Helper()
 	s.sinkRuns++
 	file := filepath.Join(s.t.TempDir(), fmt.Sprintf("received-%d.jsonl", s.sinkRuns))
-	s.tails = append(s.tails, &testproc.SinkTail{Path: file})
-	s.sink = testproc.Start(s.t, fmt.Sprintf("sink-%d", s.sinkRuns), s.bin, []string{
-		"SINK_ENDPOINT=" + s.sinkAddr,
-		"SINK_OUTPUT_FILE=" + file,
-		"SINK_VERBOSITY=basic",
-	}, "--config", filepath.Join(s.root, "internal", "run", "sink-config.yaml"))
+	s.tally.AddFile(file)
+	env, args := testproc.SinkCommand(s.root, s.sinkAddr, file)
+	s.sink = testproc.Start(s.t, fmt.Sprintf("sink-%d", s.sinkRuns), s.bin, env, args...)
 	testproc.WaitListening(s.t, s.sink, s.sinkAddr)
 }
 
@@ -89,77 +79,26 @@ func (s *stack) stopSink() {
 // startCollector starts the production configuration on the stack's queue directory.
 func (s *stack) startCollector(name string) *testproc.Process {
 	s.t.Helper()
-	_, metricsPort, _ := net.SplitHostPort(s.metricsAddr)
-	args := []string{"--config", filepath.Join(s.root, "otelcol-config.yaml")}
-	for _, o := range s.overrides {
-		args = append(args, "--config", "yaml:"+o)
-	}
-	s.collector = testproc.Start(s.t, name, s.bin, []string{
-		"AUTH0_RECEIVER_ENDPOINT=" + s.receiverAddr,
-		"AUTH0_LOG_STREAM_TOKEN=" + testToken,
-		"OTLP_ENDPOINT=http://" + s.sinkAddr,
-		"AUTH0_QUEUE_DIR=" + s.queueDir,
-		"HEALTH_CHECK_ENDPOINT=" + s.healthAddr,
-		"TELEMETRY_METRICS_PORT=" + metricsPort,
-	}, args...)
-	testproc.WaitHealthy(s.t, s.collector, "http://"+s.healthAddr+"/")
-	testproc.WaitListening(s.t, s.collector, s.receiverAddr)
+	s.collector = testproc.Start(s.t, name, s.bin, s.env.Environ(), testproc.CollectorArgs(s.root, s.overrides...)...)
+	testproc.WaitReady(s.t, s.collector, s.env)
 	return s.collector
 }
 
 // pollSink reads what the sink wrote since the last poll.
 func (s *stack) pollSink() {
 	s.t.Helper()
-	for _, tail := range s.tails {
-		err := tail.Poll(func(r testproc.Received) {
-			s.records++
-			s.seen[testproc.StringAttr(r.Record.Attributes(), "log.record.uid")]++
-		})
-		if err != nil {
-			s.t.Fatal(err)
-		}
+	if _, err := s.tally.Poll(); err != nil {
+		s.t.Fatal(err)
 	}
-}
-
-func (s *stack) missing(acked []string) []string {
-	var out []string
-	for _, id := range acked {
-		if s.seen[id] == 0 {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // waitDelivered polls the sink until every acknowledged log_id is there, then reads for
 // settleTime more so that late duplicates are counted too.
 func (s *stack) waitDelivered(acked []string) {
 	s.t.Helper()
-	deadline := time.Now().Add(deliveryTimeout)
-	for {
-		s.pollSink()
-		missing := s.missing(acked)
-		if len(missing) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("after %v, %d of %d acknowledged events never reached the sink (e.g. %s)",
-				deliveryTimeout, len(missing), len(acked), strings.Join(missing[:min(3, len(missing))], ", "))
-		}
-		for _, p := range []*testproc.Process{s.sink, s.collector} {
-			if p != nil && p.Exited() {
-				s.t.Fatalf("%s exited while waiting for delivery: %s", p.Name, testproc.ExitDescription(p.WaitErr()))
-			}
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
+	s.tally.WaitDelivered(s.t, acked, deliveryTimeout, s.sink, s.collector)
 	time.Sleep(settleTime)
 	s.pollSink()
-}
-
-// duplicates counts records beyond the first for each log_id at the sink.
-func (s *stack) duplicates() int {
-	return s.records - len(s.seen)
 }
 
 // ackSet collects acknowledged log_ids; loadgen writes whole lines per call.
@@ -267,36 +206,10 @@ func batch(seed int64, n int) ([]byte, []string) {
 	return auth0gen.Encode(auth0gen.JSONArray, events), ids
 }
 
-type answer struct {
-	status     int
-	retryAfter string
-	body       string
-}
-
 // post sends one request the way Auth0 does; a transport error fails the test.
-func post(t *testing.T, url string, body []byte) answer {
+func post(t *testing.T, url string, body []byte) testproc.Answer {
 	t.Helper()
-	a, err := tryPost(url, body)
-	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
-	}
-	return a
-}
-
-func tryPost(url string, body []byte) (answer, error) {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return answer{}, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", testToken)
-	resp, err := testproc.Client.Do(req)
-	if err != nil {
-		return answer{}, err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	return answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), body: strings.TrimSpace(string(b))}, nil
+	return testproc.MustPost(t, url, testToken, body)
 }
 
 // counts is what every scenario prints.
@@ -323,7 +236,6 @@ func (c *counts) addReport(rep loadgen.Report) {
 	}
 }
 
-// finish fills in the acknowledged and sink-side numbers.
 // settle waits until every acknowledged log_id has reached the sink, then completes c with
 // the load report (nil when the scenario posted by hand) and what the sink holds.
 func (s *stack) settle(c counts, rep *loadgen.Report, acked []string) counts {
@@ -337,22 +249,9 @@ func (s *stack) settle(c counts, rep *loadgen.Report, acked []string) counts {
 
 func (c *counts) finish(s *stack, acked []string) {
 	c.acked = int64(len(acked))
-	c.delivered = len(acked) - len(s.missing(acked))
-	c.sinkRecords = s.records
-	c.duplicates = s.duplicates()
-}
-
-func statusLine(rep loadgen.Report) string {
-	codes := make([]int, 0, len(rep.StatusCounts))
-	for c := range rep.StatusCounts {
-		codes = append(codes, c)
-	}
-	slices.Sort(codes)
-	var b strings.Builder
-	for _, c := range codes {
-		fmt.Fprintf(&b, " %d=%d", c, rep.StatusCounts[c])
-	}
-	return strings.TrimSpace(b.String())
+	c.delivered, _ = s.tally.Delivery(acked)
+	c.sinkRecords = s.tally.Records
+	c.duplicates = s.tally.Duplicates()
 }
 
 // waitUntil polls cond every interval until it holds or timeout passes.

@@ -21,31 +21,6 @@ const (
 	ShutdownTimeout = 30 * time.Second
 )
 
-// CollectorBinary is the distribution built by `make build`, from OTELCOL_BINARY or else
-// <repoRoot>/_build/otelcol-auth0. Tests never build it themselves: a second, differently
-// configured build would hide what users actually get.
-func CollectorBinary(t testing.TB, repoRoot string) string {
-	t.Helper()
-	bin := os.Getenv("OTELCOL_BINARY")
-	if bin == "" {
-		bin = filepath.Join(repoRoot, "_build", "otelcol-auth0")
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("collector binary %s not found (%v): run `make build` first, or set OTELCOL_BINARY", bin, err)
-	}
-	return bin
-}
-
-// RepoRoot resolves a path relative to the test's package directory, e.g. "../..".
-func RepoRoot(t testing.TB, rel string) string {
-	t.Helper()
-	root, err := filepath.Abs(rel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
 // Process is a binary started by a test. Its output goes to a file that is shown when the
 // test fails.
 type Process struct {
@@ -189,12 +164,6 @@ func (p *Process) signalAndWait(sig syscall.Signal) error {
 	}
 }
 
-// Client is an HTTP client for probes; keep-alives are off so that servers shut down at once.
-var Client = &http.Client{
-	Timeout:   10 * time.Second,
-	Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
-}
-
 // WaitListening polls until addr accepts TCP connections, failing early if p exits.
 func WaitListening(t testing.TB, p *Process, addr string) {
 	t.Helper()
@@ -235,28 +204,6 @@ func WaitHealthy(t testing.TB, p *Process, url string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("%s health check %s not 200 within %v (last: %s)", p.Name, url, StartupTimeout, last)
-}
-
-// FreeAddrs returns n distinct 127.0.0.1 addresses with free ports. All listeners stay open
-// until every port is chosen, so the ports differ.
-func FreeAddrs(t testing.TB, n int) []string {
-	t.Helper()
-	var addrs []string
-	var listeners []net.Listener
-	defer func() {
-		for _, l := range listeners {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		listeners = append(listeners, l)
-		addrs = append(addrs, l.Addr().String())
-	}
-	return addrs
 }
 
 // ExitDescription turns a process exit error into text such as "exit status 1".

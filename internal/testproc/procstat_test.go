@@ -4,6 +4,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseStatCPUCountsFromTheLastParenthesis(t *testing.T) {
@@ -43,18 +44,36 @@ func TestParseStatusMemory(t *testing.T) {
 	}
 }
 
-func TestReadOwnProcess(t *testing.T) {
-	burn := 0
-	for i := range 20_000_000 {
-		burn += i % 7
-	}
-	_ = burn
-	cpu, err := CPUSeconds(os.Getpid())
+// sink keeps the busy loop's result alive, so that the compiler cannot drop the loop.
+var sink int
+
+// burnCPU spins until the process's CPU time has grown past its value at the start by at
+// least one clock tick, or a bounded wall time has passed, and returns the two readings.
+func burnCPU(t *testing.T) (before, after float64) {
+	t.Helper()
+	before, err := CPUSeconds(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cpu <= 0 {
-		t.Fatalf("cpu = %v after a busy loop", cpu)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for i := range 1_000_000 {
+			sink += i % 7
+		}
+		if after, err = CPUSeconds(os.Getpid()); err != nil {
+			t.Fatal(err)
+		}
+		if after > before {
+			return before, after
+		}
+	}
+	return before, after
+}
+
+func TestReadOwnProcess(t *testing.T) {
+	before, cpu := burnCPU(t)
+	if cpu <= before {
+		t.Fatalf("cpu = %v s, as before a busy loop of up to 10 s", cpu)
 	}
 	m, err := ReadMemory(os.Getpid())
 	if err != nil {
@@ -66,15 +85,7 @@ func TestReadOwnProcess(t *testing.T) {
 }
 
 func TestGroupCPUSecondsIncludesOwnProcess(t *testing.T) {
-	burn := 0
-	for i := range 20_000_000 {
-		burn += i % 7
-	}
-	_ = burn
-	own, err := CPUSeconds(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, own := burnCPU(t)
 	group, err := GroupCPUSeconds(syscall.Getpgrp())
 	if err != nil {
 		t.Fatal(err)

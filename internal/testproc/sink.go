@@ -43,11 +43,11 @@ func (s *SinkTail) Poll(fn func(Received)) error {
 		if err != nil {
 			return fmt.Errorf("%s line %d: %w", s.Path, s.line, err)
 		}
-		for i := 0; i < logs.ResourceLogs().Len(); i++ {
+		for i := range logs.ResourceLogs().Len() {
 			rl := logs.ResourceLogs().At(i)
-			for j := 0; j < rl.ScopeLogs().Len(); j++ {
+			for j := range rl.ScopeLogs().Len() {
 				records := rl.ScopeLogs().At(j).LogRecords()
-				for k := 0; k < records.Len(); k++ {
+				for k := range records.Len() {
 					fn(Received{Record: records.At(k), Resource: rl.Resource().Attributes()})
 				}
 			}

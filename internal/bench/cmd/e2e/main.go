@@ -75,20 +75,22 @@ func parseFlags() options {
 
 func main() {
 	log.SetFlags(log.Ltime)
-	o := parseFlags()
+	if err := runWithSignals(parseFlags()); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// runWithSignals bounds the run by -timeout and by SIGINT/SIGTERM, and returns its error so
+// that the deferred cancels run before main exits.
+func runWithSignals(o options) error {
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if o.replot {
-		if err := replot(o.out); err != nil {
-			log.Fatal(err)
-		}
-		return
+		return replot(o.out)
 	}
-	if err := run(ctx, o); err != nil {
-		log.Fatal(err)
-	}
+	return run(ctx, o)
 }
 
 func run(ctx context.Context, o options) error {
@@ -108,7 +110,7 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	for _, dir := range []string{o.out, o.logDir} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return err
 		}
 	}
@@ -134,7 +136,7 @@ func run(ctx context.Context, o options) error {
 	}
 	res.LoadAvg.End = loadAvg()
 	res.ElapsedSeconds = time.Since(began).Seconds()
-	res.summarise()
+	res.summarize()
 
 	res.print(os.Stdout)
 	if err := res.write(o.out); err != nil {
@@ -153,7 +155,7 @@ func replot(dir string) error {
 	if err := json.Unmarshal(b, &res); err != nil {
 		return err
 	}
-	res.summarise()
+	res.summarize()
 	res.print(os.Stdout)
 	return res.write(dir)
 }

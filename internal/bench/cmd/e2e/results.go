@@ -7,6 +7,7 @@ import (
 	"time"
 
 	bench "github.com/auth0-otel/otelcol-auth0/internal/bench"
+	"github.com/auth0-otel/otelcol-auth0/internal/loadgen"
 )
 
 type results struct {
@@ -76,7 +77,7 @@ func sampleOf(r bench.Result, cpu float64) sample {
 	s := sample{
 		Events: r.Events, Requests: r.Requests, Failures: r.Failures, FirstErr: r.FirstErr,
 		Seconds: r.Elapsed.Seconds(), EventsPerSec: r.EventsPerSecond(),
-		P50Ms: ms(bench.Percentile(r.Latencies, 50)), P99Ms: ms(r.P99()), CPUSeconds: cpu,
+		P50Ms: ms(loadgen.Percentile(r.Latencies, 50)), P99Ms: ms(r.P99()), CPUSeconds: cpu,
 	}
 	if n := len(r.Latencies); n > 0 {
 		s.MaxMs = ms(r.Latencies[n-1])
@@ -179,7 +180,7 @@ func collect(ss []sample, f func(sample) float64) []float64 {
 	return out
 }
 
-func (r *results) summarise() {
+func (r *results) summarize() {
 	for _, v := range r.Variants {
 		v.EventsPerSec = bench.SpreadOf(collect(v.Rounds, func(s sample) float64 { return s.EventsPerSec }))
 		v.P99Ms = bench.SpreadOf(collect(v.Rounds, func(s sample) float64 { return s.P99Ms }))

@@ -16,7 +16,7 @@ func TestRatiosArePairedRoundByRound(t *testing.T) {
 		a.Rounds = append(a.Rounds, sample{EventsPerSec: x.a, CPUSecPerMEvents: 10, P99Ms: 1})
 		j.Rounds = append(j.Rounds, sample{EventsPerSec: x.j, CPUSecPerMEvents: 20, P99Ms: 4})
 	}
-	r.summarise()
+	r.summarize()
 	if len(r.Ratios) != 1 {
 		t.Fatalf("%d ratios, want 1 (no otlp-proto variant)", len(r.Ratios))
 	}
@@ -42,7 +42,7 @@ func TestWriteMakesResultsAndCharts(t *testing.T) {
 			r.Scaling = append(r.Scaling, scalePoint{Variant: v.Name, Batch: n, sample: sample{CPUMicrosPerEvent: 100 / float64(n)}})
 		}
 	}
-	r.summarise()
+	r.summarize()
 	dir := t.TempDir()
 	if err := r.write(dir); err != nil {
 		t.Fatal(err)
