@@ -1,8 +1,8 @@
-// Package validate checks the deployment artefacts under deploy/ offline: the
+// Package validate checks the deployment artifacts under deploy/ offline: the
 // plain manifests (deploy/kubernetes), the Helm values (deploy/helm) and the
 // Operator resource (deploy/operator).
 //
-// Each is decoded strictly (unknown, misspelt and duplicate fields are errors,
+// Each is decoded strictly (unknown, misspelled and duplicate fields are errors,
 // as with `kubectl apply --validate=strict`), turned into a Deployment, and
 // checked for the few invariants whose breakage loses data or crash-loops the
 // pods: see Deployment.Problems. When a built collector is at hand, the tests
@@ -146,7 +146,7 @@ func stripComments(doc string) string {
 
 // OperatorCollector is the part of the Operator's OpenTelemetryCollector
 // (opentelemetry.io/v1beta1) that deploy/operator uses, with the CRD's field
-// names; a field outside it is rejected, as a misspelt one would be dropped by
+// names; a field outside it is rejected, as a misspelled one would be dropped by
 // the API server's pruning.
 type OperatorCollector struct {
 	metav1.TypeMeta `json:",inline"`

@@ -17,7 +17,7 @@ import (
 
 const (
 	// TokenEnv carries the Auth0 stream's token into ${env:...} in the config.
-	TokenEnv = "AUTH0_LOG_STREAM_TOKEN"
+	TokenEnv = "AUTH0_LOG_STREAM_TOKEN" //nolint:gosec // G101: the name of the variable, not a token
 	// ImageConfigPath is where the image's CMD reads the collector config.
 	ImageConfigPath = "/etc/otelcol-auth0/config.yaml"
 )

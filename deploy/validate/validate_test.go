@@ -25,15 +25,15 @@ const (
 	chartDir = "testdata/chart-0.173.1"
 )
 
-// artefacts are the three deployment methods as decoded from deploy/, before
+// artifacts are the three deployment methods as decoded from deploy/, before
 // any check; the breakage cases mutate them.
-type artefacts struct {
+type artifacts struct {
 	kube     *Manifests
 	helm     map[string]any // deploy/helm/values.yaml, not yet merged
 	operator *OperatorCollector
 }
 
-func load(t *testing.T) *artefacts {
+func load(t *testing.T) *artifacts {
 	t.Helper()
 	kube, err := LoadDir(kubeDir)
 	if err != nil {
@@ -47,7 +47,7 @@ func load(t *testing.T) *artefacts {
 	if err != nil {
 		t.Fatalf("%s: %v", operatorFile, err)
 	}
-	return &artefacts{kube: kube, helm: helm, operator: op}
+	return &artifacts{kube: kube, helm: helm, operator: op}
 }
 
 func read(t *testing.T, path string) []byte {
@@ -59,9 +59,9 @@ func read(t *testing.T, path string) []byte {
 	return data
 }
 
-// deployments turns the artefacts into Deployments, the Helm values merged
+// deployments turns the artifacts into Deployments, the Helm values merged
 // into the vendored chart defaults, and collects every problem found.
-func (a *artefacts) deployments(t *testing.T) ([]Deployment, []error) {
+func (a *artifacts) deployments(t *testing.T) ([]Deployment, []error) {
 	t.Helper()
 	defaults, err := ParseConfig(read(t, filepath.Join(chartDir, "values.yaml")))
 	if err != nil {
@@ -107,59 +107,59 @@ func TestDeploymentsHoldTheInvariants(t *testing.T) {
 // TestChecksCatchBreakage breaks one thing at a time; each invariant has at
 // least one case, and the two faults of issue 9 have one each.
 func TestChecksCatchBreakage(t *testing.T) {
-	container := func(a *artefacts) *corev1.Container {
+	container := func(a *artifacts) *corev1.Container {
 		return &a.kube.StatefulSets[0].Spec.Template.Spec.Containers[0]
 	}
-	opEnv := func(a *artefacts, name string) *corev1.EnvVar { return findEnv(a.operator.Spec.Env, name) }
+	opEnv := func(a *artifacts, name string) *corev1.EnvVar { return findEnv(a.operator.Spec.Env, name) }
 	cases := []struct {
 		name   string
-		break_ func(a *artefacts)
+		break_ func(a *artifacts)
 		want   string
 	}{
-		{"kube readiness probe on the receiver port", func(a *artefacts) {
+		{"kube readiness probe on the receiver port", func(a *artifacts) {
 			container(a).ReadinessProbe.HTTPGet.Port = intstr.FromString("http-auth0")
 		}, "readinessProbe port http-auth0: want the health_check port 13133"},
-		{"helm liveness probe path", func(a *artefacts) {
+		{"helm liveness probe path", func(a *artifacts) {
 			set(a.helm, "/healthz", "livenessProbe", "httpGet", "path")
 		}, `livenessProbe path "/healthz"`},
-		{"kube token as a literal", func(a *artefacts) {
+		{"kube token as a literal", func(a *artifacts) {
 			e := findEnv(container(a).Env, TokenEnv)
 			e.ValueFrom, e.Value = nil, "hunter2"
 		}, "never a literal"},
-		{"operator token from another Secret", func(a *artefacts) {
+		{"operator token from another Secret", func(a *artifacts) {
 			opEnv(a, TokenEnv).ValueFrom.SecretKeyRef.Name = "auth0-token"
 		}, "Secret auth0-token key token, want the token Secret otelcol-auth0-token"},
-		{"helm token written into the config", func(a *artefacts) {
+		{"helm token written into the config", func(a *artifacts) {
 			set(a.helm, "hunter2", "config", "receivers", "auth0logstream", "authorization_token")
 		}, `authorization_token "hunter2"`},
-		{"kube claim template renamed", func(a *artefacts) {
+		{"kube claim template renamed", func(a *artifacts) {
 			a.kube.StatefulSets[0].Spec.VolumeClaimTemplates[0].Name = "data"
 		}, `deploy/kubernetes: file_storage directory "/var/lib/otelcol-auth0/queue" is not the mountPath of a volumeClaimTemplate`},
-		{"operator queue off the volume", func(a *artefacts) {
+		{"operator queue off the volume", func(a *artifacts) {
 			opEnv(a, "AUTH0_QUEUE_DIR").Value = "/tmp/queue"
 		}, `deploy/operator: file_storage directory "/tmp/queue"`},
-		{"kube sending queue in memory", func(a *artefacts) {
+		{"kube sending queue in memory", func(a *artifacts) {
 			cm := a.kube.ConfigMaps[0]
 			cm.Data["config.yaml"] = strings.Replace(cm.Data["config.yaml"], "storage: file_storage", "storage: null", 1)
 		}, "sending_queue.storage <nil>, want file_storage"},
-		{"helm in deployment mode", func(a *artefacts) { a.helm["mode"] = "deployment" }, "want statefulset"},
-		{"kube memory limit cut, GOMEMLIMIT left", func(a *artefacts) {
+		{"helm in deployment mode", func(a *artifacts) { a.helm["mode"] = "deployment" }, "want statefulset"},
+		{"kube memory limit cut, GOMEMLIMIT left", func(a *artifacts) {
 			container(a).Resources.Limits[corev1.ResourceMemory] = resource.MustParse("400Mi")
 		}, `GOMEMLIMIT "409MiB": want 320MiB`},
-		{"helm limiter above GOMEMLIMIT", func(a *artefacts) {
+		{"helm limiter above GOMEMLIMIT", func(a *artifacts) {
 			set(a.helm, 450.0, "config", "processors", "memory_limiter", "limit_mib")
 		}, "limit_mib 450: want below GOMEMLIMIT (409MiB)"},
-		{"operator GOMEMLIMIT at the old 410MiB", func(a *artefacts) {
+		{"operator GOMEMLIMIT at the old 410MiB", func(a *artifacts) {
 			opEnv(a, "GOMEMLIMIT").Value = "410MiB"
 		}, `GOMEMLIMIT "410MiB": want 409MiB`},
-		{"fault 1: helm null for a key the chart's defaults lack", func(a *artefacts) {
+		{"fault 1: helm null for a key the chart's defaults lack", func(a *artifacts) {
 			set(a.helm, nil, "config", "service", "telemetry", "metrics", "address")
 		}, "config.service.telemetry.metrics.address: null"},
-		{"fault 2: operator metrics port from an env var", func(a *artefacts) {
+		{"fault 2: operator metrics port from an env var", func(a *artifacts) {
 			readers := get(a.operator.Spec.Config, "service", "telemetry", "metrics", "readers").([]any)
 			set(asMap(readers[0]), "${env:TELEMETRY_METRICS_PORT:-8888}", "pull", "exporter", "prometheus", "port")
 		}, "prometheus port ${env:TELEMETRY_METRICS_PORT:-8888}: want a literal integer"},
-		{"helm misspelt chart key", func(a *artefacts) { a.helm["extraEnv"] = []any{} }, "values.schema.json"},
+		{"helm misspelled chart key", func(a *artifacts) { a.helm["extraEnv"] = []any{} }, "values.schema.json"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -223,11 +223,11 @@ func TestDecodingIsStrict(t *testing.T) {
 	}
 	op := "apiVersion: opentelemetry.io/v1beta1\nkind: OpenTelemetryCollector\nspec: {volumeClaimTemplate: []}\n"
 	if _, err := LoadOperator([]byte(op)); err == nil || !strings.Contains(err.Error(), `unknown field "spec.volumeClaimTemplate"`) {
-		t.Errorf("a misspelt CRD field must be rejected, got %v", err)
+		t.Errorf("a misspelled CRD field must be rejected, got %v", err)
 	}
 	var env []corev1.EnvVar
 	if err := decodeValue([]any{map[string]any{"name": "X", "valueFrom": map[string]any{"secretKeyref": nil}}}, &env); err == nil {
-		t.Error("a misspelt field in a Helm value decoded into a k8s.io/api type must be rejected")
+		t.Error("a misspelled field in a Helm value decoded into a k8s.io/api type must be rejected")
 	}
 }
 

@@ -447,10 +447,10 @@ func hostileOnlyRecord(t *testing.T, logs []plog.Logs) plog.LogRecord {
 func hostileParseErrors(logs []plog.Logs) string {
 	var sb strings.Builder
 	for _, l := range logs {
-		for i := 0; i < l.ResourceLogs().Len(); i++ {
-			for j := 0; j < l.ResourceLogs().At(i).ScopeLogs().Len(); j++ {
+		for i := range l.ResourceLogs().Len() {
+			for j := range l.ResourceLogs().At(i).ScopeLogs().Len() {
 				lrs := l.ResourceLogs().At(i).ScopeLogs().At(j).LogRecords()
-				for k := 0; k < lrs.Len(); k++ {
+				for k := range lrs.Len() {
 					if v, ok := lrs.At(k).Attributes().Get(translator.AttrParseError); ok {
 						sb.WriteString(v.Str() + "\n")
 					}
@@ -619,7 +619,7 @@ func hostileSlowloris(t *testing.T, addr, url string, headers bool) {
 		defer close(trickleDone)
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
-		for i := 0; i < len(trickled); i++ {
+		for i := range len(trickled) {
 			select {
 			case <-stopTrickle:
 				return

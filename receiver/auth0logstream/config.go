@@ -23,7 +23,6 @@ const (
 	defaultReadHeader     = 10 * time.Second
 	defaultReadTimeout    = 60 * time.Second
 	defaultWriteTimeout   = 30 * time.Second
-	defaultIdleTimeout    = 60 * time.Second
 	defaultRetryAfter     = 5 * time.Second
 	defaultDedupEntries   = 100_000
 	defaultMaxConns       = 1024
@@ -122,7 +121,7 @@ func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
 // squashed fields.
 func knownKeys(t reflect.Type) map[string]struct{} {
 	keys := map[string]struct{}{}
-	for i := 0; i < t.NumField(); i++ {
+	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
 			continue

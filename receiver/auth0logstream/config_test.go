@@ -42,7 +42,6 @@ func TestDefaultConfig(t *testing.T) {
 	srv.ReadHeaderTimeout = 10 * time.Second
 	srv.ReadTimeout = 60 * time.Second
 	srv.WriteTimeout = 30 * time.Second
-	srv.IdleTimeout = 60 * time.Second
 	want := &Config{
 		ServerConfig:   srv,
 		Path:           "/api/logs",

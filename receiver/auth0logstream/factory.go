@@ -27,7 +27,7 @@ func createDefaultConfig() component.Config {
 	srv.ReadHeaderTimeout = defaultReadHeader
 	srv.ReadTimeout = defaultReadTimeout
 	srv.WriteTimeout = defaultWriteTimeout
-	srv.IdleTimeout = defaultIdleTimeout
+	// confighttp's own idle timeout (one minute) is kept.
 	return &Config{
 		ServerConfig:   srv,
 		Path:           defaultPath,

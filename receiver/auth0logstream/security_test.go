@@ -50,7 +50,7 @@ func secObservedReceiver(t *testing.T, cfg *Config, sink *consumertest.LogsSink)
 }
 
 // secLeaks returns the captured log lines that contain secret anywhere:
-// in the message or in any field, as marshalled.
+// in the message or in any field, as marshaled.
 func secLeaks(t *testing.T, logs *observer.ObservedLogs, secret string) []string {
 	t.Helper()
 	var leaks []string

@@ -69,7 +69,7 @@ func ValidCode(code string) bool {
 	if len(code) == 0 || len(code) > maxCodeLen {
 		return false
 	}
-	for i := 0; i < len(code); i++ {
+	for i := range len(code) {
 		b := code[i]
 		if (b < 'a' || b > 'z') && (b < '0' || b > '9') && b != '_' {
 			return false

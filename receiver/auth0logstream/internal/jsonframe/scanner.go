@@ -187,7 +187,7 @@ func (s *Scanner) start() error {
 	}
 	first, err := s.skipSpace()
 	switch {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return ErrEmptyBody
 	case err != nil:
 		return err
@@ -244,10 +244,10 @@ func (s *Scanner) firstLineSpansLines() bool {
 // nextLine reads lines until one yields a token.
 func (s *Scanner) nextLine() (bool, error) {
 	line, err := s.readLine()
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		return false, &ReadError{err}
 	}
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		s.state = stateDone
 	}
 	line = bytes.TrimSpace(line)
@@ -271,12 +271,12 @@ func (s *Scanner) nextLine() (bool, error) {
 // readLine returns the next line. The slice is only valid until the next read.
 func (s *Scanner) readLine() ([]byte, error) {
 	chunk, err := s.br.ReadSlice('\n')
-	if err != bufio.ErrBufferFull {
+	if !errors.Is(err, bufio.ErrBufferFull) {
 		return chunk, err
 	}
 	// A line longer than the buffer: collect it. The body size limit bounds it.
 	s.capture = append(s.capture[:0], chunk...)
-	for err == bufio.ErrBufferFull {
+	for errors.Is(err, bufio.ErrBufferFull) {
 		chunk, err = s.br.ReadSlice('\n')
 		s.capture = append(s.capture, chunk...)
 	}
@@ -345,7 +345,7 @@ func (s *Scanner) nextPiece() {
 // parser rejects it); broken structure is fatal.
 func (s *Scanner) nextInStream() (bool, error) {
 	c, err := s.skipSpace()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		if s.state == stateStreamTop {
 			s.state = stateDone
 			return false, nil

@@ -58,7 +58,8 @@ func wordHasSpecial(w uint64) bool {
 // escapedStr decodes a string with escapes, from start, the first byte after
 // the quote; i is the first backslash.
 func (p *Parser) escapedStr(start, i int) (string, error) {
-	b := append(p.scratch[:0], p.src[start:i]...)
+	b := p.scratch[:0] // reused across strings; kept in p.scratch when done
+	b = append(b, p.src[start:i]...)
 	for i < len(p.src) {
 		c := p.src[i]
 		switch {

@@ -82,11 +82,11 @@ type fixtureRecord struct {
 func fixtureRecords(logs []plog.Logs) []fixtureRecord {
 	var out []fixtureRecord
 	for _, l := range logs {
-		for i := 0; i < l.ResourceLogs().Len(); i++ {
+		for i := range l.ResourceLogs().Len() {
 			rl := l.ResourceLogs().At(i)
-			for j := 0; j < rl.ScopeLogs().Len(); j++ {
+			for j := range rl.ScopeLogs().Len() {
 				sl := rl.ScopeLogs().At(j)
-				for k := 0; k < sl.LogRecords().Len(); k++ {
+				for k := range sl.LogRecords().Len() {
 					out = append(out, fixtureRecord{resource: rl.Resource().Attributes(), scope: sl.Scope(), lr: sl.LogRecords().At(k)})
 				}
 			}
@@ -552,7 +552,7 @@ func TestDecodeTruncatedFirstLine(t *testing.T) {
 func TestDecodeTooManyMembers(t *testing.T) {
 	var sb strings.Builder
 	sb.WriteString(`{"log_id":"2","data":{"type":"s"`)
-	for i := 0; i < jsonpdata.MaxMembers+10; i++ {
+	for i := range jsonpdata.MaxMembers + 10 {
 		sb.WriteString(`,"k` + strconv.Itoa(i) + `":1`)
 	}
 	sb.WriteString("}}")
@@ -623,7 +623,7 @@ func fixtureStrings(l plog.Logs) []string {
 		case pcommon.ValueTypeMap:
 			walkMap(v.Map())
 		case pcommon.ValueTypeSlice:
-			for i := 0; i < v.Slice().Len(); i++ {
+			for i := range v.Slice().Len() {
 				walk(v.Slice().At(i))
 			}
 		}
@@ -662,7 +662,7 @@ func TestDecodeReadError(t *testing.T) {
 func TestDecodeLargeBodyIsChunked(t *testing.T) {
 	const n = 2*MaxRecordsPerConsume + 123
 	var sb strings.Builder
-	for i := 0; i < n; i++ {
+	for i := range n {
 		sb.WriteString(fixtureEnvelope("id-"+strconv.Itoa(i), "s"))
 		sb.WriteString("\n")
 	}

@@ -49,7 +49,7 @@ func parseAuth0Date(s string) (pcommon.Timestamp, bool) {
 
 func digits(s string) (int, bool) {
 	n := 0
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		c := s[i]
 		if c < '0' || c > '9' {
 			return 0, false

@@ -220,7 +220,7 @@ func putScope(attrs pcommon.Map, v pcommon.Value) {
 	case pcommon.ValueTypeSlice:
 		src := v.Slice()
 		var dst pcommon.Slice
-		for i := 0; i < src.Len(); i++ {
+		for i := range src.Len() {
 			e := src.At(i)
 			if e.Type() != pcommon.ValueTypeStr || e.Str() == "" {
 				continue

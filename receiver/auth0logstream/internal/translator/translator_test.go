@@ -458,7 +458,7 @@ func TestTranslateResourcesAndScope(t *testing.T) {
 	type resKey struct{ tenant, env string }
 	perResource := map[resKey]int{}
 	rls := res.logs[0].ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
+	for i := range rls.Len() {
 		rl := rls.At(i)
 		attrs := rl.Resource().Attributes()
 		svc, _ := fixtureAttrStr(attrs, attrServiceName)
@@ -476,7 +476,7 @@ func TestTranslateResourcesAndScope(t *testing.T) {
 		_, dup := perResource[k]
 		assert.False(t, dup, "one ResourceLogs per tenant, got two for %v", k)
 		perResource[k] = sl.LogRecords().Len()
-		for j := 0; j < sl.LogRecords().Len(); j++ {
+		for j := range sl.LogRecords().Len() {
 			lr := sl.LogRecords().At(j)
 			assert.Equal(t, fixtureObserved, lr.ObservedTimestamp())
 			tn, _ := lr.Body().Map().Get("tenant_name")
@@ -578,7 +578,7 @@ func TestTranslateDedupAcrossRequests(t *testing.T) {
 	t.Run("partly refused large body", func(t *testing.T) {
 		var sb strings.Builder
 		const n = MaxRecordsPerConsume + 500
-		for i := 0; i < n; i++ {
+		for i := range n {
 			sb.WriteString(fixtureEnvelope(fmt.Sprintf("big-%05d", i), "s") + "\n")
 		}
 		builder := NewBatch(New(BodyEvent), dedup.New(10*n), testScope, "test")
