@@ -14,11 +14,16 @@ import (
 // and a false match needs a 64-bit collision.
 type dedupSet struct {
 	seed maphash.Seed
+	// sip, when set, keys the hashes with SipHash-2-4 instead, whose key can
+	// be stored: a window persisted across restarts (dedup_store.go) needs
+	// hashes that are the same after the restart.
+	sip *[2]uint64
 
 	mu   sync.Mutex
 	set  map[uint64]struct{}
 	ring []uint64 // insertion order, for eviction
 	next int      // ring position of the next insertion
+	adds uint64   // keys added so far, to tell whether the window changed
 }
 
 func newDedupSet(maxEntries int) *dedupSet {
@@ -29,7 +34,12 @@ func newDedupSet(maxEntries int) *dedupSet {
 	}
 }
 
-func (d *dedupSet) key(logID string) uint64 { return maphash.String(d.seed, logID) }
+func (d *dedupSet) key(logID string) uint64 {
+	if d.sip != nil {
+		return sipHash24(d.sip[0], d.sip[1], logID)
+	}
+	return maphash.String(d.seed, logID)
+}
 
 func (d *dedupSet) contains(key uint64) bool {
 	d.mu.Lock()
@@ -54,6 +64,7 @@ func (d *dedupSet) add(keys []uint64) {
 			d.next = (d.next + 1) % len(d.ring)
 		}
 		d.set[k] = struct{}{}
+		d.adds++
 	}
 }
 

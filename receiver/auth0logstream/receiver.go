@@ -43,6 +43,8 @@ type logsReceiver struct {
 
 	server     *http.Server
 	shutdownWG sync.WaitGroup
+
+	sources sources // pull mode and the persisted dedup window (pull.go)
 }
 
 // requestState is the per-request working memory, pooled so that a busy
@@ -110,6 +112,13 @@ func (r *logsReceiver) consume(ctx context.Context, logs plog.Logs) error {
 const metadataFormat = "auth0"
 
 func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
+	if err := r.startSources(ctx, host); err != nil {
+		return err
+	}
+	if r.cfg.ServerConfig.NetAddr.Endpoint == "" {
+		r.logger.Info("Push server off (endpoint is empty): pulling from the Management API only")
+		return nil
+	}
 	if r.token == nil && !r.cfg.ServerConfig.Auth.HasValue() {
 		r.logger.Warn("No authorization_token and no auth extension configured: anyone who can reach the endpoint can send events",
 			zap.String("endpoint", r.cfg.ServerConfig.NetAddr.Endpoint))
@@ -200,6 +209,7 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 		err = r.server.Shutdown(ctx)
 	}
 	r.shutdownWG.Wait()
+	err = errors.Join(err, r.shutdownSources(ctx))
 	r.telemetry.Shutdown()
 	return err
 }
