@@ -237,25 +237,19 @@ func StripMember(obj []byte, key string) []byte {
 		if k != key {
 			continue
 		}
-		// start sits before the member's separating comma, if any.
-		out := make([]byte, 0, len(obj))
-		prefix := obj[:start]
+		// obj[start:end] is the member, with its leading comma unless it is
+		// the first one; the first one takes the comma after it instead.
+		member := bytes.TrimLeft(obj[start:end], " \t\r\n")
 		rest := obj[end:]
-		trimmed := bytes.TrimRight(prefix, " \t\r\n")
-		if len(trimmed) > 0 && trimmed[len(trimmed)-1] == ',' {
-			// Not the first member: drop the comma before it.
-			out = append(out, trimmed[:len(trimmed)-1]...)
-			out = append(out, rest...)
-			return out
+		if len(member) == 0 || member[0] != ',' {
+			r := bytes.TrimLeft(rest, " \t\r\n")
+			if len(r) > 0 && r[0] == ',' {
+				rest = r[1:]
+			}
 		}
-		// First member: drop the comma after it instead.
-		r := bytes.TrimLeft(rest, " \t\r\n")
-		if len(r) > 0 && r[0] == ',' {
-			r = r[1:]
-		}
-		out = append(out, prefix...)
-		out = append(out, r...)
-		return out
+		out := make([]byte, 0, len(obj)-int(end-start))
+		out = append(out, obj[:start]...)
+		return append(out, rest...)
 	}
 	return obj
 }
