@@ -569,4 +569,3 @@ func TestCancelStopsWaiting(t *testing.T) {
 	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
 	assert.Less(t, time.Since(start), 900*time.Millisecond, "the 1s backoff was cut short")
 }
-

@@ -373,7 +373,7 @@ func (s *memStorage) Delete(_ context.Context, k string) error {
 }
 
 func (s *memStorage) Batch(context.Context, ...*storage.Operation) error { return errors.New("unused") }
-func (s *memStorage) Close(context.Context) error                     { return nil }
+func (s *memStorage) Close(context.Context) error                        { return nil }
 
 func TestStorageCheckpoints(t *testing.T) {
 	ms := &memStorage{m: map[string][]byte{}}
@@ -392,4 +392,3 @@ func TestStorageCheckpoints(t *testing.T) {
 	_, err = cp.Load(ctx)
 	assert.ErrorContains(t, err, "unreadable")
 }
-
