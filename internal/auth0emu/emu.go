@@ -107,6 +107,25 @@ type Stats struct {
 	Times []time.Time
 	// LogsTimes are those of logs requests only.
 	LogsTimes []time.Time
+	// Requests are the logs requests in order.
+	Requests []Request
+	// Rejections are the 429s: when each was sent and the X-RateLimit-Reset
+	// it carried.
+	Rejections []Rejection
+}
+
+// Rejection is one 429 answer.
+type Rejection struct {
+	At, Reset time.Time
+	Agent     string // the request's User-Agent
+}
+
+// Request is one logs request: when it came, from which User-Agent, and
+// the status it got.
+type Request struct {
+	At     time.Time
+	Agent  string
+	Status int
 }
 
 // MaxInWindow is the largest number of times within any window [t, t+w).
@@ -305,6 +324,8 @@ func (s *Server) Stats() Stats {
 	st := s.stats
 	st.Times = slices.Clone(s.stats.Times)
 	st.LogsTimes = slices.Clone(s.stats.LogsTimes)
+	st.Rejections = slices.Clone(s.stats.Rejections)
+	st.Requests = slices.Clone(s.stats.Requests)
 	return st
 }
 
@@ -446,13 +467,20 @@ func (s *Server) takeToken(h http.Header) bool {
 	return ok
 }
 
-func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
+func (s *Server) logs(rw http.ResponseWriter, r *http.Request) {
+	w := &statusWriter{ResponseWriter: rw}
+	defer func() {
+		s.mu.Lock()
+		s.stats.Requests = append(s.stats.Requests, Request{At: w.at, Agent: r.UserAgent(), Status: w.status})
+		s.mu.Unlock()
+	}()
 	s.mu.Lock()
 	now := s.opts.Now()
 	s.stats.LogsRequests++
 	s.stats.Times = append(s.stats.Times, now)
 	s.stats.LogsTimes = append(s.stats.LogsTimes, now)
 	n := s.stats.LogsRequests
+	w.at = now
 	if r.Method != http.MethodGet {
 		s.mu.Unlock()
 		writeJSON(w, http.StatusNotFound, map[string]any{"statusCode": 404, "error": "Not Found", "message": "Not Found"})
@@ -466,6 +494,8 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.takeToken(w.Header()) {
 		s.stats.Served429++
+		reset, _ := strconv.ParseInt(w.Header().Get("X-RateLimit-Reset"), 10, 64)
+		s.stats.Rejections = append(s.stats.Rejections, Rejection{At: now, Reset: time.Unix(reset, 0), Agent: r.UserAgent()})
 		s.mu.Unlock()
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"statusCode": 429, "error": "Too Many Requests", "message": "Global limit has been reached", "errorCode": "too_many_requests"})
 		return
@@ -612,4 +642,15 @@ func (s *Server) Event(logID string) ([]byte, bool) {
 		return slices.Clone(s.events[i].raw), true
 	}
 	return nil, false
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	at     time.Time
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
