@@ -24,13 +24,18 @@ type dedupSet struct {
 	ring []uint64 // insertion order, for eviction
 	next int      // ring position of the next insertion
 	adds uint64   // keys added so far, to tell whether the window changed
+	// pending are keys claimed by a batch in flight (push request or pulled
+	// page) and not yet accepted, so two sources racing on one log_id do
+	// not both emit it.
+	pending map[uint64]struct{}
 }
 
 func newDedupSet(maxEntries int) *dedupSet {
 	return &dedupSet{
-		seed: maphash.MakeSeed(),
-		set:  make(map[uint64]struct{}, maxEntries),
-		ring: make([]uint64, 0, maxEntries),
+		seed:    maphash.MakeSeed(),
+		set:     make(map[uint64]struct{}, maxEntries),
+		ring:    make([]uint64, 0, maxEntries),
+		pending: make(map[uint64]struct{}),
 	}
 }
 
@@ -48,11 +53,36 @@ func (d *dedupSet) contains(key uint64) bool {
 	return ok
 }
 
+// claim reserves key for a batch in flight. claimed is false when the key
+// was delivered already or is held by another batch in flight (inFlight).
+func (d *dedupSet) claim(key uint64) (claimed, inFlight bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.set[key]; ok {
+		return false, false
+	}
+	if _, ok := d.pending[key]; ok {
+		return false, true
+	}
+	d.pending[key] = struct{}{}
+	return true, false
+}
+
+// release gives up claims of a batch that was not accepted.
+func (d *dedupSet) release(keys []uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range keys {
+		delete(d.pending, k)
+	}
+}
+
 // add records keys of events the pipeline has accepted.
 func (d *dedupSet) add(keys []uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, k := range keys {
+		delete(d.pending, k)
 		if _, ok := d.set[k]; ok {
 			continue
 		}

@@ -26,6 +26,9 @@ func (e *noEventsError) Error() string {
 	return "body holds no Auth0 event: " + e.firstProblem.Error()
 }
 
+// errInFlight: a log_id of this batch is held by another batch in flight.
+var errInFlight = errors.New("an event of this batch is being delivered by another request; retry")
+
 // consumeError is the pipeline's answer, kept apart from input problems.
 type consumeError struct{ err error }
 
@@ -46,20 +49,24 @@ type requestStats struct {
 // drops duplicates, groups records per tenant and hands them to the
 // pipeline in bounded chunks.
 type logsBuilder struct {
-	ctx        context.Context
-	tr         *translator
-	dedup      *dedupSet
-	consume    consumeFunc
-	version    string
-	observed   pcommon.Timestamp
-	logs       plog.Logs
-	groups     []tenantGroup
-	scratch    plog.LogRecord
-	pending    int      // records in logs
-	keys       []uint64 // dedup keys of the records in logs
-	seen       map[uint64]struct{}
-	stats      requestStats
-	firstError error
+	ctx      context.Context
+	tr       *translator
+	dedup    *dedupSet
+	consume  consumeFunc
+	version  string
+	observed pcommon.Timestamp
+	logs     plog.Logs
+	groups   []tenantGroup
+	scratch  plog.LogRecord
+	pending  int      // records in logs
+	keys     []uint64 // dedup keys of the records in logs
+	seen     map[uint64]struct{}
+	// retryInFlight makes value fail with errInFlight on a log_id another
+	// batch holds in flight, instead of dropping it as a duplicate: a pulled
+	// page is retried until that batch is accepted or given up.
+	retryInFlight bool
+	stats         requestStats
+	firstError    error
 }
 
 type tenantGroup struct {
@@ -78,6 +85,7 @@ func newLogsBuilder(tr *translator, dedup *dedupSet, version string) *logsBuilde
 // reset prepares the builder for a new request.
 func (b *logsBuilder) reset(ctx context.Context, consume consumeFunc, observed pcommon.Timestamp) {
 	b.ctx, b.consume, b.observed = ctx, consume, observed
+	b.releaseClaims()
 	b.newChunk()
 	b.stats = requestStats{}
 	b.firstError = nil
@@ -87,10 +95,20 @@ func (b *logsBuilder) reset(ctx context.Context, consume consumeFunc, observed p
 // release drops the references to a finished request's data, so that a
 // pooled builder does not keep it alive.
 func (b *logsBuilder) release() {
+	b.releaseClaims()
 	b.ctx, b.consume = nil, nil
 	b.logs = plog.Logs{}
 	clear(b.groups)
 	b.groups = b.groups[:0]
+}
+
+// releaseClaims gives up the dedup claims of a chunk that was never
+// accepted, so that a retry (or another source) can deliver those events.
+func (b *logsBuilder) releaseClaims() {
+	if b.dedup != nil && len(b.keys) > 0 {
+		b.dedup.release(b.keys)
+		b.keys = b.keys[:0]
+	}
 }
 
 func (b *logsBuilder) newChunk() {
@@ -112,7 +130,16 @@ func (b *logsBuilder) value(raw []byte) error {
 	b.stats.events++
 	if b.dedup != nil && info.logID != "" {
 		key := b.dedup.key(info.logID)
-		if _, dup := b.seen[key]; dup || b.dedup.contains(key) {
+		_, dup := b.seen[key]
+		if !dup {
+			claimed, inFlight := b.dedup.claim(key)
+			if inFlight && b.retryInFlight {
+				b.scratch = plog.NewLogRecord()
+				return errInFlight
+			}
+			dup = !claimed
+		}
+		if dup {
 			b.stats.duplicates++
 			b.scratch = plog.NewLogRecord()
 			return nil

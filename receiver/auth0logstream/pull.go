@@ -128,6 +128,7 @@ func (r *logsReceiver) startPull(ctx context.Context, host component.Host, mc *M
 		return err
 	}
 	pc := &pullConsumer{r: r, obs: obs, builder: newLogsBuilder(newTranslator(r.cfg.Body), r.dedup, r.set.BuildInfo.Version)}
+	pc.builder.retryInFlight = true
 	poller, err := pull.New(pull.Config{
 		PageSize:     mc.PageSize,
 		PollInterval: mc.PollInterval,

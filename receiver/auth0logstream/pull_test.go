@@ -557,3 +557,56 @@ func TestDedupSnapshotRoundTrip(t *testing.T) {
 	_, err = restoreDedup(newDedupSet(3), []byte("nonsense-nonsense-nonsense-nonsense"))
 	assert.ErrorContains(t, err, "not a deduplication window")
 }
+
+func TestDedupClaimsInFlight(t *testing.T) {
+	d := newDedupSet(10)
+	k := d.key("900x")
+	claimed, inFlight := d.claim(k)
+	assert.True(t, claimed)
+	assert.False(t, inFlight)
+	claimed, inFlight = d.claim(k)
+	assert.False(t, claimed)
+	assert.True(t, inFlight, "held by a batch in flight")
+	d.release([]uint64{k})
+	claimed, _ = d.claim(k)
+	assert.True(t, claimed, "released claims can be taken again")
+	d.add([]uint64{k})
+	claimed, inFlight = d.claim(k)
+	assert.False(t, claimed)
+	assert.False(t, inFlight, "delivered, not in flight")
+}
+
+// TestPulledPageWaitsForAnEventInFlight: while a push request holds a
+// log_id, a pulled page with it fails with a retryable error instead of
+// dropping it (the push may still fail); once the push is given up, the
+// pull delivers it.
+func TestPulledPageWaitsForAnEventInFlight(t *testing.T) {
+	d := newDedupSet(10)
+	ev := []byte(sampleEvents(1)[0])
+	noop := func(context.Context, plog.Logs) error { return nil }
+	push := newLogsBuilder(newTranslator(BodyEvent), d, "t")
+	push.reset(context.Background(), noop, 0)
+	require.NoError(t, push.value(ev)) // claimed, not yet flushed
+
+	pulled := newLogsBuilder(newTranslator(BodyEvent), d, "t")
+	pulled.retryInFlight = true
+	pulled.reset(context.Background(), noop, 0)
+	err := pulled.value(ev)
+	require.ErrorIs(t, err, errInFlight)
+	assert.False(t, consumererror.IsPermanent(err))
+	pulled.release()
+
+	other := newLogsBuilder(newTranslator(BodyEvent), d, "t")
+	other.reset(context.Background(), noop, 0)
+	require.NoError(t, other.value(ev))
+	assert.Equal(t, 1, other.stats.duplicates, "a push request drops what another holds in flight")
+	other.release()
+
+	push.release() // the push request failed: its claim is given up
+	pulled.reset(context.Background(), noop, 0)
+	require.NoError(t, pulled.value(ev))
+	require.NoError(t, pulled.flush())
+	assert.Equal(t, 0, pulled.stats.duplicates)
+	assert.Equal(t, 1, pulled.stats.accepted)
+	pulled.release()
+}
