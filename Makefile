@@ -60,7 +60,7 @@ send: ## POST the sample payloads in testdata/ (all three formats) to a running 
 	./internal/run/send.sh
 
 # Packages whose tests start real collector processes; each suite has its own target.
-SYSTEM_PKGS := /internal/e2e /internal/reliability /internal/fleet
+SYSTEM_PKGS := /internal/e2e /internal/reliability /internal/fleet /internal/pullsystem
 
 .PHONY: test
 test: build lint ## Everything CI runs: unit and race tests, a short fuzz pass, deploy checks, e2e, reliability, fleet
@@ -69,7 +69,7 @@ test: build lint ## Everything CI runs: unit and race tests, a short fuzz pass, 
 	$(MAKE) --no-print-directory fuzz
 	cd deploy/validate && $(GO) test -count=1 ./...
 	cd internal/bench && $(GO) test -count=1 ./...
-	$(MAKE) --no-print-directory test-e2e test-reliability
+	$(MAKE) --no-print-directory test-e2e test-reliability test-pull-system
 	@# CI installs nginx and requires the fleet test; elsewhere it skips without nginx.
 	OTELCOL_BINARY=$(COLLECTOR) FLEET_REQUIRED=$${CI:+1} $(GO) test -count=1 -timeout 6m -v ./internal/fleet/
 
@@ -80,6 +80,21 @@ test-e2e: build ## End-to-end tests: the built collector and a sink as real proc
 .PHONY: test-reliability
 test-reliability: build ## Delivery guarantees with real processes: kill -9, outage, memory pressure, retries, SIGTERM
 	OTELCOL_BINARY=$(COLLECTOR) $(GO) test $(RACE) -count=1 -timeout 8m -v ./internal/reliability/...
+
+.PHONY: test-pull-system
+test-pull-system: build ## Pull mode with real processes: 20,000-event backfill with kill -9, persisted dedup window, push+pull overlap
+	OTELCOL_BINARY=$(COLLECTOR) $(GO) test $(RACE) -count=1 -timeout 8m -v ./internal/pullsystem/...
+
+AUTH0EMU := $(BIN_DIR)/auth0emu
+
+.PHONY: run-pull
+run-pull: build ## Start the Management API emulator, a local sink and a pull-only collector (Ctrl-C stops all three)
+	$(GO) build -o $(AUTH0EMU) ./cmd/auth0emu
+	OTELCOL_BINARY=$(COLLECTOR) AUTH0EMU_BINARY=$(AUTH0EMU) ./internal/run/run-pull.sh
+
+.PHONY: bench-pull
+bench-pull: ## Backfill events/s of pull mode against the emulator, beside the page_size x requests/s ceiling (about 1 minute)
+	$(GO) test -run '^$$' -bench Backfill -benchtime 2x ./internal/pulltest
 
 # Runs every Fuzz* target the receiver packages define, each for FUZZ_TIME; -fuzz accepts one
 # package and one target at a time.

@@ -97,7 +97,7 @@ func hostWith(st *memStorage) component.Host {
 }
 
 // startEmu starts an emulator with n events dated over the last hour.
-func startEmu(t *testing.T, opts auth0emu.Options, n int) (*auth0emu.Server, []auth0gen.Event) {
+func startEmu(t testing.TB, opts auth0emu.Options, n int) (*auth0emu.Server, []auth0gen.Event) {
 	t.Helper()
 	emu := auth0emu.New(opts)
 	require.NoError(t, emu.Start("127.0.0.1:0"))
@@ -113,7 +113,7 @@ func startEmu(t *testing.T, opts auth0emu.Options, n int) (*auth0emu.Server, []a
 
 // config builds a receiver configuration from YAML-like keys, the way a
 // collector does, so the tests drive the documented keys.
-func config(t *testing.T, raw map[string]any) *auth0logstream.Config {
+func config(t testing.TB, raw map[string]any) *auth0logstream.Config {
 	t.Helper()
 	cfg := auth0logstream.NewFactory().CreateDefaultConfig().(*auth0logstream.Config)
 	require.NoError(t, confmap.NewFromStringMap(raw).Unmarshal(cfg))
@@ -151,7 +151,7 @@ func settings(logger *zap.Logger) receiver.Settings {
 }
 
 // start runs a receiver until the test ends (or stop is called).
-func start(t *testing.T, cfg *auth0logstream.Config, next consumer.Logs, h component.Host, logger *zap.Logger) (stop func()) {
+func start(t testing.TB, cfg *auth0logstream.Config, next consumer.Logs, h component.Host, logger *zap.Logger) (stop func()) {
 	t.Helper()
 	rcv, err := auth0logstream.NewFactory().CreateLogs(context.Background(), settings(logger), cfg, next)
 	require.NoError(t, err)
@@ -169,7 +169,7 @@ func start(t *testing.T, cfg *auth0logstream.Config, next consumer.Logs, h compo
 }
 
 // waitFor polls cond every 10 ms for up to timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -199,7 +199,7 @@ func uids(logs []plog.Logs) map[string]int {
 }
 
 // allOnce checks every event arrived exactly once.
-func allOnce(t *testing.T, sink *consumertest.LogsSink, evs []auth0gen.Event) {
+func allOnce(t testing.TB, sink *consumertest.LogsSink, evs []auth0gen.Event) {
 	t.Helper()
 	got := uids(sink.AllLogs())
 	var missing, twice []string
@@ -218,7 +218,7 @@ func allOnce(t *testing.T, sink *consumertest.LogsSink, evs []auth0gen.Event) {
 }
 
 // listeningSockets counts this process's TCP sockets in LISTEN state.
-func listeningSockets(t *testing.T) int {
+func listeningSockets(t testing.TB) int {
 	t.Helper()
 	listening := map[string]bool{}
 	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
