@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
 	"github.com/auth0-otel/otelcol-auth0/internal/auth0emu"
+	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
 )
 
 const dedupOnFileStorage = "receivers::auth0logstream::deduplication::storage: file_storage"
