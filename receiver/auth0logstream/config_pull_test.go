@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
 )
 
 func TestPullConfigDefaults(t *testing.T) {
@@ -86,4 +87,13 @@ func TestPullEndpointRules(t *testing.T) {
 	for _, bad := range []string{"http://10.1.2.3:80", "http://acme.example", "proxy.example", "https://proxy.example/api", "https://u:p@proxy.example", "ftp://x"} {
 		assert.Error(t, validatePullEndpoint(bad), bad)
 	}
+}
+
+func TestPullUnknownKeyIsRejected(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	err := confmap.NewFromStringMap(map[string]any{"management_api": map[string]any{
+		"domain": "acme.eu.auth0.com", "client_secert": "typo",
+	}}).Unmarshal(cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "client_secert")
 }
