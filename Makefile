@@ -77,7 +77,7 @@ test: build lint ## Everything CI runs: unit and race tests, a short fuzz pass, 
 	$(MAKE) --no-print-directory fuzz
 	cd deploy/validate && OTELCOL_BINARY=$(COLLECTOR) $(GO) test -count=1 ./...
 	cd internal/bench && $(GO) test -count=1 ./...
-	$(MAKE) --no-print-directory test-e2e test-reliability
+	$(MAKE) --no-print-directory test-e2e test-reliability test-pull-system
 	@# CI installs nginx and requires the fleet test; elsewhere it skips without nginx.
 	$(MAKE) --no-print-directory test-fleet FLEET_REQUIRED=$${CI:+1}
 
@@ -88,6 +88,21 @@ test-e2e: build ## End-to-end tests: the built collector and a sink as real proc
 .PHONY: test-reliability
 test-reliability: build ## Delivery guarantees with real processes: kill -9, outage, memory pressure, retries, SIGTERM
 	OTELCOL_BINARY=$(COLLECTOR) $(GO) test $(RACE) -count=1 -timeout 8m -v ./internal/reliability/...
+
+.PHONY: test-pull-system
+test-pull-system: build ## Pull mode with real processes: 20,000-event backfill with kill -9, persisted dedup window, push+pull overlap
+	OTELCOL_BINARY=$(COLLECTOR) $(GO) test $(RACE) -count=1 -timeout 8m -v ./internal/pullsystem/...
+
+AUTH0EMU := $(BIN_DIR)/auth0emu
+
+.PHONY: run-pull
+run-pull: build ## Start the Management API emulator, a local sink and a pull-only collector (Ctrl-C stops all three)
+	$(GO) build -o $(AUTH0EMU) ./cmd/auth0emu
+	OTELCOL_BINARY=$(COLLECTOR) AUTH0EMU_BINARY=$(AUTH0EMU) ./internal/run/run-pull.sh
+
+.PHONY: bench-pull
+bench-pull: ## Backfill events/s of pull mode against the emulator, beside the page_size x requests/s ceiling (about 1 minute)
+	$(GO) test -run '^$$' -bench Backfill -benchtime 2x ./internal/pulltest
 
 # Runs every Fuzz* target the receiver packages define, each for FUZZ_TIME; -fuzz accepts one
 # package and one target at a time.

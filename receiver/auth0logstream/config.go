@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/translator"
@@ -81,6 +83,10 @@ type Config struct {
 
 	Deduplication DedupConfig `mapstructure:"deduplication"`
 
+	// ManagementAPI turns on pull mode when the section is present (see
+	// config_pull.go). An empty endpoint turns the push server off.
+	ManagementAPI configoptional.Optional[ManagementAPIConfig] `mapstructure:"management_api"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -91,6 +97,9 @@ type DedupConfig struct {
 	// MaxEntries is how many log_ids are remembered; the oldest is forgotten
 	// first. Each entry costs about 32 bytes (see README).
 	MaxEntries int `mapstructure:"max_entries"`
+	// Storage optionally names a storage extension that keeps the window
+	// across restarts (see dedup_store.go).
+	Storage *component.ID `mapstructure:"storage"`
 }
 
 var _ confmap.Unmarshaler = (*Config)(nil)
@@ -146,6 +155,9 @@ func knownKeys(t reflect.Type) map[string]struct{} {
 // Validate checks the receiver configuration.
 func (cfg *Config) Validate() error {
 	var errs []error
+	if cfg.ServerConfig.NetAddr.Endpoint == "" && !cfg.ManagementAPI.HasValue() {
+		errs = append(errs, errors.New(`no source configured: set endpoint to receive Auth0's log stream (push), or add a management_api section to pull from Auth0's Management API; endpoint: "" turns push off only when pull is on`))
+	}
 	if !strings.HasPrefix(cfg.Path, "/") {
 		errs = append(errs, fmt.Errorf("path %q must start with \"/\"", cfg.Path))
 	}

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -50,8 +51,13 @@ func TestDefaultConfig(t *testing.T) {
 		MaxConnections: 1024,
 		RetryAfter:     5 * time.Second,
 		Deduplication:  DedupConfig{Enabled: true, MaxEntries: 100_000},
+		// Off until the section is present; its defaults apply then.
+		ManagementAPI: configoptional.Default(ManagementAPIConfig{
+			PageSize: 100, PollInterval: 10 * time.Second, MaxRequestsPerSecond: 1, StartAt: "24h",
+		}),
 	}
 	assert.Equal(t, want, cfg)
+	assert.False(t, cfg.ManagementAPI.HasValue(), "pull is off by default")
 }
 
 func TestCustomConfig(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
@@ -39,6 +40,7 @@ func createDefaultConfig() component.Config {
 			Enabled:    true,
 			MaxEntries: defaultDedupEntries,
 		},
+		ManagementAPI: configoptional.Default(defaultManagementAPIConfig()),
 	}
 }
 

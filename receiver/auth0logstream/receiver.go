@@ -47,6 +47,8 @@ type logsReceiver struct {
 
 	server     *http.Server
 	shutdownWG sync.WaitGroup
+
+	sources sources // pull mode and the persisted dedup window (pull.go)
 }
 
 // requestState is the per-request working memory, pooled so that a busy
@@ -86,12 +88,15 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 		r.dedup = dedup.New(cfg.Deduplication.MaxEntries)
 	}
 	r.states.New = func() any {
-		return &requestState{
-			scanner: jsonframe.NewScanner(jsonpdata.Valid),
-			batch:   translator.NewBatch(translator.New(cfg.Body.mode()), r.dedup, metadata.ScopeName, set.BuildInfo.Version),
-		}
+		return &requestState{scanner: jsonframe.NewScanner(jsonpdata.Valid), batch: r.newBatch()}
 	}
 	return r, nil
+}
+
+// newBatch is the translation and batching every source uses, so that an
+// event yields the same record however it arrived.
+func (r *logsReceiver) newBatch() *translator.Batch {
+	return translator.NewBatch(translator.New(r.cfg.Body.mode()), r.dedup, metadata.ScopeName, r.set.BuildInfo.Version)
 }
 
 func (r *logsReceiver) getState() *requestState { return r.states.Get().(*requestState) }
@@ -115,6 +120,13 @@ func (r *logsReceiver) consume(ctx context.Context, logs plog.Logs) error {
 const metadataFormat = "auth0"
 
 func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
+	if err := r.startSources(ctx, host); err != nil {
+		return err
+	}
+	if r.cfg.ServerConfig.NetAddr.Endpoint == "" {
+		r.logger.Info("Push server off (endpoint is empty): pulling from the Management API only")
+		return nil
+	}
 	if r.token == nil && !r.cfg.ServerConfig.Auth.HasValue() {
 		r.logger.Warn("No authorization_token and no auth extension configured: anyone who can reach the endpoint can send events",
 			zap.String("endpoint", r.cfg.ServerConfig.NetAddr.Endpoint))
@@ -206,6 +218,7 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 		err = r.server.Shutdown(ctx)
 	}
 	r.shutdownWG.Wait()
+	err = errors.Join(err, r.shutdownSources(ctx))
 	r.telemetry.Shutdown()
 	return err
 }

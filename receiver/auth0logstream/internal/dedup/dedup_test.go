@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEvictsOldestFirst(t *testing.T) {
@@ -48,4 +49,54 @@ func TestMemoryPerEntry(t *testing.T) {
 	assert.Len(t, d.set, n)
 	assert.Less(t, perEntry, 48.0, "the README documents about 32 bytes per entry")
 	assert.Greater(t, perEntry, 8.0, "a ring slot alone is 8 bytes: the measurement is broken")
+}
+
+func TestClaimsInFlight(t *testing.T) {
+	d := New(10)
+	k := d.Key("a")
+	claimed, inFlight := d.Claim(k)
+	assert.True(t, claimed)
+	assert.False(t, inFlight)
+	claimed, inFlight = d.Claim(k)
+	assert.False(t, claimed, "held by the first batch")
+	assert.True(t, inFlight)
+	d.Release([]uint64{k}) // the first batch was refused
+	claimed, _ = d.Claim(k)
+	assert.True(t, claimed, "free again after a refusal")
+	d.Add([]uint64{k}) // accepted
+	claimed, inFlight = d.Claim(k)
+	assert.False(t, claimed)
+	assert.False(t, inFlight, "delivered: a duplicate, not in flight")
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	d := New(4)
+	ids := []string{"a", "b", "c", "d", "e"} // a is evicted
+	for _, id := range ids {
+		d.Add([]uint64{d.Key(id)})
+	}
+	b, changes := d.Snapshot()
+	assert.Equal(t, uint64(5), changes)
+
+	e := New(3) // a smaller window keeps the newest
+	n, err := e.Restore(b)
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	for _, id := range []string{"c", "d", "e"} {
+		assert.True(t, e.Contains(e.Key(id)), "%s survives with the stored seed", id)
+	}
+	for _, id := range []string{"a", "b"} {
+		assert.False(t, e.Contains(e.Key(id)), id)
+	}
+
+	_, err = New(3).Restore(b[:len(b)-1])
+	assert.ErrorContains(t, err, "want")
+	_, err = New(3).Restore([]byte("nonsense-nonsense-nonsense"))
+	assert.ErrorContains(t, err, "not a deduplication window")
+}
+
+func TestKeysDependOnTheSeed(t *testing.T) {
+	a, b := New(1), New(1)
+	assert.Equal(t, a.Key("x"), a.Key("x"))
+	assert.NotEqual(t, a.Key("x"), b.Key("x"), "independent windows hash differently")
 }

@@ -3,10 +3,12 @@
 package metadata
 
 import (
+	"context"
 	"errors"
 	"sync"
 
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/embedded"
 	"go.opentelemetry.io/otel/trace"
 
 	"go.opentelemetry.io/collector/component"
@@ -23,12 +25,19 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                  metric.Meter
-	mu                                     sync.Mutex
-	registrations                          []metric.Registration
-	ReceiverAuth0logstreamDuplicateEvents  metric.Int64Counter
-	ReceiverAuth0logstreamMalformedEvents  metric.Int64Counter
-	ReceiverAuth0logstreamRejectedRequests metric.Int64Counter
+	meter                                        metric.Meter
+	mu                                           sync.Mutex
+	registrations                                []metric.Registration
+	ReceiverAuth0logstreamDuplicateEvents        metric.Int64Counter
+	ReceiverAuth0logstreamMalformedEvents        metric.Int64Counter
+	ReceiverAuth0logstreamPullAPIErrors          metric.Int64Counter
+	ReceiverAuth0logstreamPullDroppedEvents      metric.Int64Counter
+	ReceiverAuth0logstreamPullEvents             metric.Int64Counter
+	ReceiverAuth0logstreamPullLag                metric.Float64ObservableGauge
+	ReceiverAuth0logstreamPullPages              metric.Int64Counter
+	ReceiverAuth0logstreamPullRateLimitRemaining metric.Int64ObservableGauge
+	ReceiverAuth0logstreamPullRateLimitWait      metric.Float64Counter
+	ReceiverAuth0logstreamRejectedRequests       metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -40,6 +49,56 @@ type telemetryBuilderOptionFunc func(mb *TelemetryBuilder)
 
 func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
 	tbof(mb)
+}
+
+// RegisterReceiverAuth0logstreamPullLagCallback sets callback for observable ReceiverAuth0logstreamPullLag metric.
+func (builder *TelemetryBuilder) RegisterReceiverAuth0logstreamPullLagCallback(cb metric.Float64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerFloat64{inst: builder.ReceiverAuth0logstreamPullLag, obs: o})
+		return nil
+	}, builder.ReceiverAuth0logstreamPullLag)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterReceiverAuth0logstreamPullRateLimitRemainingCallback sets callback for observable ReceiverAuth0logstreamPullRateLimitRemaining metric.
+func (builder *TelemetryBuilder) RegisterReceiverAuth0logstreamPullRateLimitRemainingCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ReceiverAuth0logstreamPullRateLimitRemaining, obs: o})
+		return nil
+	}, builder.ReceiverAuth0logstreamPullRateLimitRemaining)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+type observerInt64 struct {
+	embedded.Int64Observer
+	inst metric.Int64Observable
+	obs  metric.Observer
+}
+
+func (oi *observerInt64) Observe(value int64, opts ...metric.ObserveOption) {
+	oi.obs.ObserveInt64(oi.inst, value, opts...)
+}
+
+type observerFloat64 struct {
+	embedded.Float64Observer
+	inst metric.Float64Observable
+	obs  metric.Observer
+}
+
+func (oi *observerFloat64) Observe(value float64, opts ...metric.ObserveOption) {
+	oi.obs.ObserveFloat64(oi.inst, value, opts...)
 }
 
 // Shutdown unregister all registered callbacks for async instruments.
@@ -70,6 +129,48 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_receiver_auth0logstream_malformed_events",
 		metric.WithDescription("Values in request bodies that were not readable Auth0 events. Each is forwarded as a WARN record holding the raw text and auth0.parse_error. [Alpha]"),
 		metric.WithUnit("{event}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverAuth0logstreamPullAPIErrors, err = builder.meter.Int64Counter(
+		"otelcol_receiver_auth0logstream_pull_api_errors",
+		metric.WithDescription("Failed Management API attempts, by error.type (the HTTP status code, or transport when no answer arrived). [Alpha]"),
+		metric.WithUnit("{error}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverAuth0logstreamPullDroppedEvents, err = builder.meter.Int64Counter(
+		"otelcol_receiver_auth0logstream_pull_dropped_events",
+		metric.WithDescription("Events of pulled pages the pipeline refused permanently; the checkpoint moved past them. [Alpha]"),
+		metric.WithUnit("{event}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverAuth0logstreamPullEvents, err = builder.meter.Int64Counter(
+		"otelcol_receiver_auth0logstream_pull_events",
+		metric.WithDescription("Events in the pages fetched from Auth0's Management API. [Alpha]"),
+		metric.WithUnit("{event}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverAuth0logstreamPullLag, err = builder.meter.Float64ObservableGauge(
+		"otelcol_receiver_auth0logstream_pull_lag",
+		metric.WithDescription("Now minus the date of the newest pulled event the pipeline accepted. [Alpha]"),
+		metric.WithUnit("s"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverAuth0logstreamPullPages, err = builder.meter.Int64Counter(
+		"otelcol_receiver_auth0logstream_pull_pages",
+		metric.WithDescription("Pages fetched from Auth0's Management API, empty ones (caught up) included. [Alpha]"),
+		metric.WithUnit("{page}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverAuth0logstreamPullRateLimitRemaining, err = builder.meter.Int64ObservableGauge(
+		"otelcol_receiver_auth0logstream_pull_rate_limit_remaining",
+		metric.WithDescription("The last X-RateLimit-Remaining the Management API sent. [Alpha]"),
+		metric.WithUnit("{request}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverAuth0logstreamPullRateLimitWait, err = builder.meter.Float64Counter(
+		"otelcol_receiver_auth0logstream_pull_rate_limit_wait",
+		metric.WithDescription("Time spent waiting before Management API requests, by reason (tenant, for a 429 or X-RateLimit-Remaining 0; budget, for max_requests_per_second). [Alpha]"),
+		metric.WithUnit("s"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverAuth0logstreamRejectedRequests, err = builder.meter.Int64Counter(

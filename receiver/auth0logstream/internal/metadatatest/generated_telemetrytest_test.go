@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
@@ -19,14 +20,48 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	require.NoError(t, tb.RegisterReceiverAuth0logstreamPullLagCallback(func(_ context.Context, observer metric.Float64Observer) error {
+		observer.Observe(1)
+		return nil
+	}))
+	require.NoError(t, tb.RegisterReceiverAuth0logstreamPullRateLimitRemainingCallback(func(_ context.Context, observer metric.Int64Observer) error {
+		observer.Observe(1)
+		return nil
+	}))
 	tb.ReceiverAuth0logstreamDuplicateEvents.Add(context.Background(), 1)
 	tb.ReceiverAuth0logstreamMalformedEvents.Add(context.Background(), 1)
+	tb.ReceiverAuth0logstreamPullAPIErrors.Add(context.Background(), 1)
+	tb.ReceiverAuth0logstreamPullDroppedEvents.Add(context.Background(), 1)
+	tb.ReceiverAuth0logstreamPullEvents.Add(context.Background(), 1)
+	tb.ReceiverAuth0logstreamPullPages.Add(context.Background(), 1)
+	tb.ReceiverAuth0logstreamPullRateLimitWait.Add(context.Background(), 1)
 	tb.ReceiverAuth0logstreamRejectedRequests.Add(context.Background(), 1)
 	AssertEqualReceiverAuth0logstreamDuplicateEvents(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverAuth0logstreamMalformedEvents(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverAuth0logstreamPullAPIErrors(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverAuth0logstreamPullDroppedEvents(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverAuth0logstreamPullEvents(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverAuth0logstreamPullLag(t, testTel,
+		[]metricdata.DataPoint[float64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverAuth0logstreamPullPages(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverAuth0logstreamPullRateLimitRemaining(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverAuth0logstreamPullRateLimitWait(t, testTel,
+		[]metricdata.DataPoint[float64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverAuth0logstreamRejectedRequests(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},

@@ -24,6 +24,15 @@ func (e *NoEventsError) Error() string {
 	return "body holds no Auth0 event: " + e.FirstProblem.Error()
 }
 
+// InFlightError means an event of the delivery is being delivered by
+// another one (a concurrent request, or the Management API pull) that has
+// not been accepted yet.
+type InFlightError struct{}
+
+func (*InFlightError) Error() string {
+	return "an event of this batch is being delivered by another request; retry"
+}
+
 // ConsumeError is the pipeline's answer, kept apart from input problems.
 type ConsumeError struct{ Err error }
 
@@ -32,8 +41,11 @@ func (e *ConsumeError) Unwrap() error { return e.Err }
 
 // Retryable reports whether err is worth delivering again later.
 func Retryable(err error) bool {
-	var ce *ConsumeError
-	return errors.As(err, &ce) && !consumererror.IsPermanent(ce.Err)
+	var (
+		ce *ConsumeError
+		fe *InFlightError
+	)
+	return errors.As(err, &fe) || (errors.As(err, &ce) && !consumererror.IsPermanent(ce.Err))
 }
 
 // FromError maps an ingest failure to the status that makes Auth0 do the
@@ -42,6 +54,7 @@ func Retryable(err error) bool {
 func FromError(err error) (int, string) {
 	var (
 		consumeErr *ConsumeError
+		inFlight   *InFlightError
 		tooLarge   *http.MaxBytesError
 		noEvents   *NoEventsError
 		readErr    *jsonframe.ReadError
@@ -56,6 +69,10 @@ func FromError(err error) (int, string) {
 			return http.StatusBadRequest, "pipeline rejected the data permanently: " + consumeErr.Err.Error()
 		}
 		return http.StatusServiceUnavailable, "pipeline cannot accept data now, retry later: " + consumeErr.Err.Error()
+	case errors.As(err, &inFlight):
+		// The other delivery may still fail: 503 has this one retried, and
+		// by then the event is either delivered (a duplicate) or free.
+		return http.StatusServiceUnavailable, err.Error()
 	case errors.As(err, &tooLarge):
 		// The same body will be too large next time: 413, not a retry.
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes (after decompression)", tooLarge.Limit)

@@ -24,6 +24,7 @@ func TestFromError(t *testing.T) {
 	}{
 		{"temporary refusal", &ConsumeError{Err: refused}, http.StatusServiceUnavailable, "retry later: memory limit reached", true},
 		{"permanent refusal", &ConsumeError{Err: consumererror.NewPermanent(refused)}, http.StatusBadRequest, "rejected the data permanently", false},
+		{"in flight elsewhere", &InFlightError{}, http.StatusServiceUnavailable, "being delivered by another request", true},
 		{"too large", &jsonframe.ReadError{Err: &http.MaxBytesError{Limit: 10}}, http.StatusRequestEntityTooLarge, "limit of 10 bytes", false},
 		{"no events", &NoEventsError{FirstProblem: errors.New("event is not a JSON object")}, http.StatusBadRequest, "no Auth0 event: event is not a JSON object", false},
 		{"no events, no reason", &NoEventsError{}, http.StatusBadRequest, "body holds no Auth0 event", false},

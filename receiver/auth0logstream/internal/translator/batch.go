@@ -68,6 +68,7 @@ func NewBatch(tr *Translator, d *dedup.Set, scopeName, version string) *Batch {
 // Reset prepares the batch for a new delivery.
 func (b *Batch) Reset(ctx context.Context, consume ConsumeFunc, observed pcommon.Timestamp) {
 	b.ctx, b.consume, b.observed = ctx, consume, observed
+	b.releaseClaims()
 	b.newChunk()
 	b.stats = Stats{}
 	b.firstError = nil
@@ -77,6 +78,7 @@ func (b *Batch) Reset(ctx context.Context, consume ConsumeFunc, observed pcommon
 // Release drops the references to a finished delivery's data, so that a
 // pooled batch does not keep it alive.
 func (b *Batch) Release() {
+	b.releaseClaims()
 	b.ctx, b.consume = nil, nil
 	b.logs = plog.Logs{}
 	clear(b.groups)
@@ -108,6 +110,15 @@ func (b *Batch) ReadAll(sc *jsonframe.Scanner) error {
 	return b.Finish()
 }
 
+// releaseClaims gives up the dedup claims of a chunk the pipeline did not
+// accept, so that a retry, or the other source, can deliver those events.
+func (b *Batch) releaseClaims() {
+	if b.dedup != nil && len(b.keys) > 0 {
+		b.dedup.Release(b.keys)
+		b.keys = b.keys[:0]
+	}
+}
+
 func (b *Batch) newChunk() {
 	b.logs = plog.NewLogs()
 	b.groups = b.groups[:0]
@@ -126,7 +137,18 @@ func (b *Batch) Add(raw []byte, hints []int) error {
 	b.stats.Events++
 	if b.dedup != nil && info.LogID != "" {
 		key := b.dedup.Key(info.LogID)
-		if _, dup := b.seen[key]; dup || b.dedup.Contains(key) {
+		_, dup := b.seen[key]
+		if !dup {
+			claimed, inFlight := b.dedup.Claim(key)
+			if inFlight {
+				// Another delivery holds it and may yet fail: neither emit
+				// it twice nor drop it, but have this delivery retried.
+				b.scratch = plog.NewLogRecord()
+				return &status.InFlightError{}
+			}
+			dup = !claimed
+		}
+		if dup {
 			b.stats.Duplicates++
 			b.scratch = plog.NewLogRecord()
 			return nil
@@ -160,20 +182,24 @@ func (b *Batch) added() error {
 	// Only flush once a real event is known: a body of nothing but garbage
 	// must be refused as a whole, not half delivered.
 	if b.pending >= MaxRecordsPerConsume && b.stats.Events > 0 {
-		return b.flush()
+		return b.Flush()
 	}
 	return nil
 }
 
-// Finish hands over what is left once the whole delivery has been read.
+// Finish hands over what is left once the whole delivery has been read. A
+// body without a single event is refused as a whole.
 func (b *Batch) Finish() error {
 	if b.stats.Events == 0 {
 		return &status.NoEventsError{FirstProblem: b.firstError}
 	}
-	return b.flush()
+	return b.Flush()
 }
 
-func (b *Batch) flush() error {
+// Flush hands over what is pending, events or not: a page of the
+// Management API is a list of events the API vouches for, so even an
+// unreadable one is forwarded (as a malformed record) rather than refused.
+func (b *Batch) Flush() error {
 	if b.pending == 0 {
 		return nil
 	}

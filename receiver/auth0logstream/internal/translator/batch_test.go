@@ -690,3 +690,37 @@ func newTestBatch(mode BodyMode, d *dedup.Set) *Batch {
 }
 
 const testScope = "github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream"
+
+// While one delivery holds a log_id (claimed, not yet accepted), another
+// with the same event fails with a retryable error instead of emitting it
+// again or dropping it, since the first may still fail; once the first is
+// given up, the event is delivered.
+func TestEventInFlightElsewhereIsRetried(t *testing.T) {
+	d := dedup.New(10)
+	ev := []byte(fixtureEnvelope("42", "f"))
+	noop := func(context.Context, plog.Logs) error { return nil }
+	first := newTestBatch(BodyEvent, d)
+	first.Reset(context.Background(), noop, 0)
+	require.NoError(t, first.Add(ev, nil)) // claimed, not yet flushed
+
+	second := newTestBatch(BodyEvent, d)
+	second.Reset(context.Background(), noop, 0)
+	err := second.Add(ev, nil)
+	var inFlight *status.InFlightError
+	require.ErrorAs(t, err, &inFlight)
+	assert.True(t, status.Retryable(err))
+	second.Release()
+
+	first.Release() // the first delivery failed: its claim is given up
+	second.Reset(context.Background(), noop, 0)
+	require.NoError(t, second.Add(ev, nil))
+	require.NoError(t, second.Finish())
+	assert.Equal(t, 0, second.Stats().Duplicates)
+	assert.Equal(t, 1, second.Stats().Accepted)
+
+	third := newTestBatch(BodyEvent, d)
+	third.Reset(context.Background(), noop, 0)
+	require.NoError(t, third.Add(ev, nil))
+	assert.Equal(t, 1, third.Stats().Duplicates, "delivered: now a duplicate")
+	third.Release()
+}

@@ -1,0 +1,254 @@
+// Package pulltest runs the auth0logstream receiver in-process, through its
+// public factory, against the Management API emulator (internal/auth0emu).
+package pulltest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.uber.org/zap"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/auth0emu"
+	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream"
+)
+
+// memStorage is a storage extension in memory whose data outlives the
+// receivers using it, as a file_storage directory outlives a process.
+type memStorage struct {
+	component.StartFunc
+	component.ShutdownFunc
+	mu   sync.Mutex
+	data map[string]map[string][]byte
+}
+
+func newMemStorage() *memStorage { return &memStorage{data: map[string]map[string][]byte{}} }
+
+func (m *memStorage) GetClient(_ context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := fmt.Sprintf("%s/%s/%s", kind, id, name)
+	if m.data[key] == nil {
+		m.data[key] = map[string][]byte{}
+	}
+	return &memClient{m: m, kv: m.data[key]}, nil
+}
+
+type memClient struct {
+	m  *memStorage
+	kv map[string][]byte
+}
+
+func (c *memClient) Get(_ context.Context, k string) ([]byte, error) {
+	c.m.mu.Lock()
+	defer c.m.mu.Unlock()
+	return bytes.Clone(c.kv[k]), nil
+}
+
+func (c *memClient) Set(_ context.Context, k string, v []byte) error {
+	c.m.mu.Lock()
+	defer c.m.mu.Unlock()
+	c.kv[k] = bytes.Clone(v)
+	return nil
+}
+
+func (c *memClient) Delete(_ context.Context, k string) error {
+	c.m.mu.Lock()
+	defer c.m.mu.Unlock()
+	delete(c.kv, k)
+	return nil
+}
+
+func (c *memClient) Batch(context.Context, ...*storage.Operation) error {
+	return errors.New("not used by the receiver")
+}
+func (c *memClient) Close(context.Context) error { return nil }
+
+type host struct {
+	component.Host
+	ext map[component.ID]component.Component
+}
+
+func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
+
+var storageID = component.MustNewID("file_storage")
+
+func hostWith(st *memStorage) component.Host {
+	return host{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{storageID: st}}
+}
+
+// startEmu starts an emulator with n events dated over the last hour.
+func startEmu(t testing.TB, opts auth0emu.Options, n int) (*auth0emu.Server, []auth0gen.Event) {
+	t.Helper()
+	emu := auth0emu.New(opts)
+	require.NoError(t, emu.Start("127.0.0.1:0"))
+	t.Cleanup(func() { _ = emu.Close() })
+	var evs []auth0gen.Event
+	if n > 0 {
+		var err error
+		evs, err = emu.Generate(7, n, auth0gen.Options{Start: time.Now().Add(-time.Hour)})
+		require.NoError(t, err)
+	}
+	return emu, evs
+}
+
+// config builds a receiver configuration from YAML-like keys, the way a
+// collector does, so the tests drive the documented keys.
+func config(t testing.TB, raw map[string]any) *auth0logstream.Config {
+	t.Helper()
+	cfg := auth0logstream.NewFactory().CreateDefaultConfig().(*auth0logstream.Config)
+	require.NoError(t, confmap.NewFromStringMap(raw).Unmarshal(cfg))
+	require.NoError(t, cfg.Validate())
+	return cfg
+}
+
+// pullOnly is a pull-only configuration against emu; extra keys of
+// management_api override the defaults here.
+func pullOnly(emu *auth0emu.Server, extra map[string]any) map[string]any {
+	mc := map[string]any{
+		"domain":                  auth0emu.DefaultDomain,
+		"endpoint":                emu.URL(),
+		"client_id":               auth0emu.DefaultClientID,
+		"client_secret":           auth0emu.DefaultClientSecret,
+		"page_size":               100,
+		"poll_interval":           "100ms",
+		"max_requests_per_second": 50,
+		"start_at":                "24h",
+		"storage":                 "file_storage",
+	}
+	for k, v := range extra {
+		mc[k] = v
+	}
+	return map[string]any{"endpoint": "", "retry_after": "250ms", "management_api": mc}
+}
+
+func settings(logger *zap.Logger) receiver.Settings {
+	set := receivertest.NewNopSettings(auth0logstream.NewFactory().Type())
+	set.ID = component.NewID(auth0logstream.NewFactory().Type()) // stable across restarts, like a real config
+	if logger != nil {
+		set.Logger = logger
+	}
+	return set
+}
+
+// start runs a receiver until the test ends (or stop is called).
+func start(t testing.TB, cfg *auth0logstream.Config, next consumer.Logs, h component.Host, logger *zap.Logger) (stop func()) {
+	t.Helper()
+	rcv, err := auth0logstream.NewFactory().CreateLogs(context.Background(), settings(logger), cfg, next)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), h))
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			require.NoError(t, rcv.Shutdown(ctx))
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// waitFor polls cond every 10 ms for up to timeout.
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// uids counts records per log.record.uid.
+func uids(logs []plog.Logs) map[string]int {
+	out := map[string]int{}
+	for _, l := range logs {
+		for i := 0; i < l.ResourceLogs().Len(); i++ {
+			sls := l.ResourceLogs().At(i).ScopeLogs()
+			for j := 0; j < sls.Len(); j++ {
+				lrs := sls.At(j).LogRecords()
+				for k := 0; k < lrs.Len(); k++ {
+					v, _ := lrs.At(k).Attributes().Get("log.record.uid")
+					out[v.Str()]++
+				}
+			}
+		}
+	}
+	return out
+}
+
+// allOnce checks every event arrived exactly once.
+func allOnce(t testing.TB, sink *consumertest.LogsSink, evs []auth0gen.Event) {
+	t.Helper()
+	got := uids(sink.AllLogs())
+	var missing, twice []string
+	for _, ev := range evs {
+		switch got[ev.LogID] {
+		case 0:
+			missing = append(missing, ev.LogID)
+		case 1:
+		default:
+			twice = append(twice, ev.LogID)
+		}
+	}
+	require.Empty(t, missing, "missing events")
+	require.Empty(t, twice, "events delivered more than once")
+	require.Len(t, got, len(evs), "no record that the emulator did not serve")
+}
+
+// listeningSockets counts this process's TCP sockets in LISTEN state.
+func listeningSockets(t testing.TB) int {
+	t.Helper()
+	listening := map[string]bool{}
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			fields := strings.Fields(line)
+			if i == 0 || len(fields) < 10 {
+				continue
+			}
+			if fields[3] == "0A" { // TCP_LISTEN
+				listening[fields[9]] = true
+			}
+		}
+	}
+	fds, err := os.ReadDir("/proc/self/fd")
+	require.NoError(t, err)
+	n := 0
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
+		if err != nil {
+			continue
+		}
+		if inode, ok := strings.CutPrefix(target, "socket:["); ok && listening[strings.TrimSuffix(inode, "]")] {
+			n++
+		}
+	}
+	return n
+}
+
+var testClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
