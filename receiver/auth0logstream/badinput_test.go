@@ -412,7 +412,7 @@ func hostileCases() []hostileCase {
 		{name: "token with a suffix", auth: testToken + "x", body: good("k5"), status: 401, reason: "does not match"},
 		{name: "token in other case", auth: strings.ToUpper(testToken), body: good("k6"), status: 401, reason: "does not match"},
 		{name: "Bearer added", auth: "Bearer " + testToken, body: good("k7"), status: 401, reason: "does not match"},
-		{name: "token twice", headers: []string{"Authorization", testToken}, body: good("k8"), status: 401, reason: "does not match"},
+		{name: "token twice", headers: []string{"Authorization", testToken}, body: good("k8"), status: 401, reason: "sent more than once"},
 		{name: "token padded with spaces", auth: "  " + testToken + "  ", body: good("k9"), status: 200, accepted: 1},
 		{name: "Bearer token sent exactly", bearer: true, auth: hostileBearerToken, body: good("k10"), status: 200, accepted: 1},
 		{name: "Bearer missing", bearer: true, auth: strings.TrimPrefix(hostileBearerToken, "Bearer "), body: good("k11"), status: 401, reason: "does not match"},

@@ -34,8 +34,9 @@ type logsReceiver struct {
 	next       consumer.Logs
 	obsrecv    *receiverhelper.ObsReport
 	telemetry  *metadata.TelemetryBuilder
-	token      *tokenChecker // nil when no token is configured
-	dedup      *dedupSet     // nil when deduplication is off
+	auth       *authChecker   // tokens and required headers (auth.go)
+	health     *healthTracker // set in Start (health.go)
+	dedup      *dedupSet      // nil when deduplication is off
 	retryAfter string
 	now        func() time.Time
 
@@ -75,8 +76,8 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 		retryAfter: retryAfterSeconds(cfg),
 		now:        time.Now,
 	}
-	if cfg.AuthorizationToken != "" {
-		r.token = newTokenChecker(string(cfg.AuthorizationToken))
+	if r.auth, err = newAuthChecker(cfg); err != nil {
+		return nil, err
 	}
 	if cfg.Deduplication.Enabled {
 		r.dedup = newDedupSet(cfg.Deduplication.MaxEntries)
@@ -110,7 +111,8 @@ func (r *logsReceiver) consume(ctx context.Context, logs plog.Logs) error {
 const metadataFormat = "auth0"
 
 func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
-	if r.token == nil && !r.cfg.ServerConfig.Auth.HasValue() {
+	r.health = newHealthTracker(host, r.now)
+	if !r.auth.enabled() && !r.cfg.ServerConfig.Auth.HasValue() {
 		r.logger.Warn("No authorization_token and no auth extension configured: anyone who can reach the endpoint can send events",
 			zap.String("endpoint", r.cfg.ServerConfig.NetAddr.Endpoint))
 	}
@@ -133,7 +135,9 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	r.logger.Info("Auth0 log stream receiver listening",
 		zap.String("address", ln.Addr().String()),
 		zap.String("path", r.cfg.Path),
-		zap.Bool("token_required", r.token != nil),
+		zap.Bool("token_required", r.auth.tokenCount() > 0),
+		zap.Int("tokens", r.auth.tokenCount()),
+		zap.Strings("required_headers", r.auth.headerNames()),
 		zap.Bool("deduplication", r.dedup != nil))
 
 	r.shutdownWG.Add(1)

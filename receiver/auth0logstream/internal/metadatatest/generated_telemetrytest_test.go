@@ -19,9 +19,13 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ReceiverAuth0logstreamAuthenticatedRequests.Add(context.Background(), 1)
 	tb.ReceiverAuth0logstreamDuplicateEvents.Add(context.Background(), 1)
 	tb.ReceiverAuth0logstreamMalformedEvents.Add(context.Background(), 1)
 	tb.ReceiverAuth0logstreamRejectedRequests.Add(context.Background(), 1)
+	AssertEqualReceiverAuth0logstreamAuthenticatedRequests(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverAuth0logstreamDuplicateEvents(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
