@@ -37,6 +37,11 @@ type authChecker struct {
 
 	// indexAttrs are the token.index attribute sets, built once.
 	indexAttrs [maxTokens]metric.AddOption
+
+	// duplicates names slots holding the same token, for a warning at start. They are
+	// allowed: in the middle of a rotation, setting the new token in both places is harmless
+	// and must not stop the collector.
+	duplicates []string
 }
 
 // tokenSet is a fixed number of digest slots; inUse[i] is 1 for a
@@ -63,9 +68,15 @@ func newAuthChecker(cfg *Config) (*authChecker, error) {
 	for i := range a.indexAttrs {
 		a.indexAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.Int(tokenIndexKey, i)))
 	}
-	for i, tok := range cfg.tokenSlots() {
+	slots := cfg.tokenSlots()
+	for i, tok := range slots {
 		if tok == "" {
 			continue
+		}
+		for j := range i {
+			if slots[j] == tok {
+				a.duplicates = append(a.duplicates, fmt.Sprintf("%s and %s are the same token; requests with it are counted under token.index %d", slotName(j), slotName(i), i))
+			}
 		}
 		a.tokens.digests[i] = sha256.Sum256([]byte(tok))
 		a.tokens.inUse[i] = 1
@@ -199,14 +210,6 @@ func (cfg *Config) validateAuth() []error {
 	var errs []error
 	if n := len(cfg.AuthorizationTokens); n > maxTokens-1 {
 		errs = append(errs, fmt.Errorf("authorization_tokens has %d entries; at most %d are allowed", n, maxTokens-1))
-	}
-	slots := cfg.tokenSlots()
-	for i := range slots {
-		for j := i + 1; j < len(slots); j++ {
-			if slots[i] != "" && slots[i] == slots[j] {
-				errs = append(errs, fmt.Errorf("%s and %s are the same token", slotName(i), slotName(j)))
-			}
-		}
 	}
 	if n := len(cfg.RequiredHeaders); n > maxRequiredHeaders {
 		errs = append(errs, fmt.Errorf("required_headers has %d entries; at most %d are allowed", n, maxRequiredHeaders))

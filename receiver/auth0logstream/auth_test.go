@@ -268,10 +268,6 @@ func TestAuthConfigValidation(t *testing.T) {
 				c.AuthorizationTokens = append(c.AuthorizationTokens, configopaque.String(fmt.Sprintf("%s-%d", secret, i)))
 			}
 		}, "authorization_tokens has 8 entries; at most 7 are allowed"},
-		{"same token twice", func(c *Config) {
-			c.AuthorizationToken = secret
-			c.AuthorizationTokens = []configopaque.String{"other", secret}
-		}, "authorization_token and authorization_tokens[1] are the same token"},
 		{"bad header name", func(c *Config) {
 			c.RequiredHeaders = map[string]configopaque.String{"X Secret": secret}
 		}, `required_headers: "X Secret" is not a valid header name`},
@@ -304,7 +300,33 @@ func TestAuthConfigValidation(t *testing.T) {
 	}
 	cfg := createDefaultConfig().(*Config)
 	cfg.AuthorizationTokens = []configopaque.String{"", ""}
-	assert.NoError(t, cfg.Validate(), "empty entries (unset variables) are not duplicates")
+	assert.NoError(t, cfg.Validate(), "empty entries (unset variables) are allowed")
+}
+
+// TestDuplicateTokenWarns: the same token in two slots (a rotation finished in one place but
+// not yet the other) starts with a warning that names the slots, never the token, and the
+// token is counted under its last slot.
+func TestDuplicateTokenWarns(t *testing.T) {
+	const secret = "same-token-twice-3391"
+	core, logs := observer.New(zap.DebugLevel)
+	set := metadatatest.NewSettings(componenttest.NewTelemetry())
+	set.Logger = zap.New(core)
+	cfg := testConfig(t)
+	cfg.AuthorizationToken = secret
+	cfg.AuthorizationTokens = []configopaque.String{"other-token", secret}
+	require.NoError(t, cfg.Validate())
+	r, err := newLogsReceiver(cfg, set, consumertest.NewNop())
+	require.NoError(t, err)
+	warned := logs.FilterMessage("Duplicate token in the configuration").All()
+	require.Len(t, warned, 1)
+	assert.Equal(t, zap.WarnLevel, warned[0].Level)
+	assert.Equal(t, "authorization_token and authorization_tokens[1] are the same token; requests with it are counted under token.index 2", warned[0].ContextMap()["detail"])
+	for _, e := range logs.All() {
+		assert.NotContains(t, fmt.Sprint(e.ContextMap()), secret)
+	}
+	ok, index, _ := r.auth.check(authRequest(secret))
+	assert.True(t, ok)
+	assert.Equal(t, 2, index)
 }
 
 func TestAuthConfigFromYAML(t *testing.T) {

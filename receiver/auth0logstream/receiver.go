@@ -79,6 +79,9 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 	if r.auth, err = newAuthChecker(cfg); err != nil {
 		return nil, err
 	}
+	for _, d := range r.auth.duplicates {
+		r.logger.Warn("Duplicate token in the configuration", zap.String("detail", d))
+	}
 	if cfg.Deduplication.Enabled {
 		r.dedup = newDedupSet(cfg.Deduplication.MaxEntries)
 	}
