@@ -281,7 +281,8 @@ func (m *Manifests) checkEnvRefs(c *corev1.Container) Problems {
 		if e.ValueFrom == nil {
 			continue
 		}
-		if ref := e.ValueFrom.SecretKeyRef; ref != nil && !m.secretHasKey(ref.Name, ref.Key) {
+		// An optional key (the next token of a rotation) is absent most of the time.
+		if ref := e.ValueFrom.SecretKeyRef; ref != nil && !m.secretHasKey(ref.Name, ref.Key) && (ref.Optional == nil || !*ref.Optional) {
 			p.add("env %s: Secret %q with key %q not found", e.Name, ref.Name, ref.Key)
 		}
 		if ref := e.ValueFrom.ConfigMapKeyRef; ref != nil {
@@ -462,6 +463,15 @@ func CheckCollectorConfigFor(cfg CollectorConfig, env map[string]string, queueDi
 	}
 	if tok := cfg.String("receivers", "auth0logstream", "authorization_token"); tok != "${env:"+TokenEnv+"}" {
 		p.add("authorization_token %q: want ${env:%s}, never a literal", tok, TokenEnv)
+	}
+	// Further tokens (rotation) come from the environment too, with no default but empty.
+	tokens, _ := cfg.Get("receivers", "auth0logstream", "authorization_tokens")
+	list, _ := tokens.([]any)
+	for i, item := range list {
+		tok, _ := item.(string)
+		if m := envRef.FindStringSubmatch(tok); m == nil || m[0] != tok || m[2] != "" {
+			p.add("authorization_tokens[%d] %v: want ${env:NAME} or ${env:NAME:-}, never a literal", i, item)
+		}
 	}
 	if got := port("health_check", "extensions", "health_check", "endpoint"); got != HealthPort {
 		p.add("health_check listens on %d, want %d", got, HealthPort)

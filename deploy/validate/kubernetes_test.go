@@ -203,6 +203,11 @@ func TestChecksCatchBrokenManifests(t *testing.T) {
 			env(t, m, "AUTH0_RECEIVER_ENDPOINT").Value = "0.0.0.0:8080"
 		}, "auth0logstream listens on 8080"},
 		{"token in the config", replaceConfig("${env:AUTH0_LOG_STREAM_TOKEN}", "hunter2"), "authorization_token"},
+		{"next token in the config", replaceConfig("${env:AUTH0_LOG_STREAM_TOKEN_NEXT:-}", "hunter3"), "authorization_tokens[0]"},
+		{"next token as a default", replaceConfig("${env:AUTH0_LOG_STREAM_TOKEN_NEXT:-}", "${env:AUTH0_LOG_STREAM_TOKEN_NEXT:-hunter3}"), "authorization_tokens[0]"},
+		{"next token key required", func(t *testing.T, m *Manifests) {
+			env(t, m, "AUTH0_LOG_STREAM_TOKEN_NEXT").ValueFrom.SecretKeyRef.Optional = nil
+		}, `Secret "otelcol-auth0-token" with key "next-token" not found`},
 		{"queue not on disk", replaceConfig("storage: file_storage", "storage: null"), "sending_queue.storage"},
 		{"duplicate key in the config", replaceConfig("receivers:\n", "receivers:\n  otlp: {}\nreceivers:\n"), "collector config"},
 		{"GOMEMLIMIT in Kubernetes units", func(t *testing.T, m *Manifests) {
