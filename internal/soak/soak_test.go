@@ -124,6 +124,22 @@ var metricNames = []string{
 
 // TestSoak is `make soak`: see the package documentation.
 func TestSoak(t *testing.T) {
+	// SOAK_REPLOT=docs/soak/results.json rewrites the chart, the CSV and the README of a
+	// recorded run (after a change to how they are drawn) without running anything.
+	if p := os.Getenv("SOAK_REPLOT"); p != "" {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res Results
+		if err := json.Unmarshal(b, &res); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if err := write(filepath.Dir(p), &res); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	s := soakSettings(t)
 	addrs := testproc.FreeAddrs(t, 5)
 	sinkAddr, receiverAddr, healthAddr, metricsAddr, pprofAddr := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4]

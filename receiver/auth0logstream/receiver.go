@@ -116,7 +116,7 @@ const metadataFormat = "auth0"
 func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	r.health = newHealthTracker(host, r.now)
 	if !r.auth.enabled() && !r.cfg.ServerConfig.Auth.HasValue() {
-		r.logger.Warn("No authorization_token and no auth extension configured: anyone who can reach the endpoint can send events",
+		r.logger.Warn("No authorization_token, no required_headers and no auth extension configured: anyone who can reach the endpoint can send events",
 			zap.String("endpoint", r.cfg.ServerConfig.NetAddr.Endpoint))
 	}
 	ln, err := r.listen(ctx)
