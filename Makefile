@@ -41,7 +41,7 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  %-17s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: AUTH0_LOG_STREAM_TOKEN (token for run/send), FUZZ_TIME (per fuzz target, now $(FUZZ_TIME))"
+	@echo "Variables: AUTH0_LOG_STREAM_TOKEN (token for run/send), FUZZ_TIME (per fuzz target, now $(FUZZ_TIME)), SOAK_DURATION (make soak, now $(SOAK_DURATION))"
 
 .PHONY: build
 build: $(COLLECTOR) ## Build the collector with ocb into _build/ (incremental)
@@ -162,6 +162,16 @@ bench-compare: ## Decode benchmarks of BASE (git revision) and the working tree,
 .PHONY: bench-e2e
 bench-e2e: build ## End-to-end benchmark of the built collector vs the otlp receiver; writes docs/bench/
 	cd internal/bench && $(GO) run ./cmd/e2e -collector $(COLLECTOR) -config collector.yaml -out $(CURDIR)/docs/bench
+
+# The soak test runs SOAK_DURATION at half the measured maximum and writes docs/soak/; it is
+# not part of `make test`. SOAK_INTERVAL (default: 1m, or 1/30 of a shorter run) and SOAK_RATE
+# (events/s; default: measure the maximum first and drive half) are read by the test too.
+SOAK_DURATION ?= 60m
+SOAK_TIMEOUT ?= 3h
+
+.PHONY: soak
+soak: build ## Soak: SOAK_DURATION (default 60m) of steady load, nothing may grow; writes docs/soak/ (make soak SOAK_DURATION=5m)
+	OTELCOL_BINARY=$(COLLECTOR) SOAK_DURATION=$(SOAK_DURATION) $(GO) test -count=1 -timeout $(SOAK_TIMEOUT) -run '^TestSoak$$' -v ./internal/soak/
 
 .PHONY: clean
 clean: ## Remove _build/, bin/ and data/ (the local queue and sink output)

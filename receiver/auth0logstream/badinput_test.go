@@ -342,7 +342,7 @@ func hostileCases() []hostileCase {
 		// Tokens.
 		{name: "token empty", auth: hostileOmit, headers: []string{"Authorization", ""}, body: good("k2"), status: 401, reason: "does not match"},
 		{name: "token with a suffix", auth: testToken + "x", body: good("k5"), status: 401, reason: "does not match"},
-		{name: "token twice", headers: []string{"Authorization", testToken}, body: good("k8"), status: 401, reason: "does not match"},
+		{name: "token twice", headers: []string{"Authorization", testToken}, body: good("k8"), status: 401, reason: "sent more than once"},
 		{name: "token padded with spaces", auth: "  " + testToken + "  ", body: good("k9"), status: 200, accepted: 1},
 		{name: "Bearer token sent exactly", bearer: true, auth: hostileBearerToken, body: good("k10"), status: 200, accepted: 1},
 		{name: "Bearer missing", bearer: true, auth: strings.TrimPrefix(hostileBearerToken, "Bearer "), body: good("k11"), status: 401, reason: "does not match"},

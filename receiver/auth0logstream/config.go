@@ -67,6 +67,14 @@ type Config struct {
 	// stream settings, with no "Bearer " prefix of its own.
 	AuthorizationToken configopaque.String `mapstructure:"authorization_token"`
 
+	// AuthorizationTokens are accepted as well as AuthorizationToken, for
+	// rotation without a gap (auth.go). Empty entries accept nothing.
+	AuthorizationTokens []configopaque.String `mapstructure:"authorization_tokens"`
+
+	// RequiredHeaders maps header names (case-insensitive) to values that
+	// must all be present, once each and exactly equal (auth.go).
+	RequiredHeaders map[string]configopaque.String `mapstructure:"required_headers"`
+
 	// Body selects the LogRecord body: event, description or raw.
 	Body BodyMode `mapstructure:"body"`
 
@@ -181,5 +189,6 @@ func (cfg *Config) Validate() error {
 	if cfg.RetryAfter < 0 {
 		errs = append(errs, errors.New("retry_after must not be negative"))
 	}
+	errs = append(errs, cfg.validateAuth()...)
 	return errors.Join(errs...)
 }

@@ -1,8 +1,6 @@
 package auth0logstream
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -18,29 +16,13 @@ import (
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/status"
 )
 
-// A request is handled top-down: route and token (gate, before confighttp's
+// A request is handled top-down: route, token and required headers (gate, before confighttp's
 // chain, so nothing reads the body of a request that is not allowed), then
 // confighttp's own auth, size limit and decompression, then ingest:
 // decode, translate, consume, and an answer whose status tells Auth0
 // whether to retry.
 
-// tokenChecker compares the Authorization header with the configured token.
-type tokenChecker struct {
-	want [sha256.Size]byte
-}
-
-func newTokenChecker(token string) *tokenChecker {
-	return &tokenChecker{want: sha256.Sum256([]byte(token))}
-}
-
-// matches compares digests so that the time taken depends neither on where
-// the first differing byte is nor on the token's length.
-func (tc *tokenChecker) matches(header string) bool {
-	got := sha256.Sum256([]byte(header))
-	return subtle.ConstantTimeCompare(got[:], tc.want[:]) == 1
-}
-
-// gate answers 404, 405 and 401 before anything reads the body.
+// gate answers 404, 405 and 401 (auth.go) before anything reads the body.
 func (r *logsReceiver) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.URL.Path != r.cfg.Path {
@@ -52,16 +34,13 @@ func (r *logsReceiver) gate(next http.Handler) http.Handler {
 			r.reject(w, req, http.StatusMethodNotAllowed, "method not allowed: use POST")
 			return
 		}
-		if r.token != nil {
-			header, present := req.Header["Authorization"]
-			switch {
-			case !present:
-				r.reject(w, req, http.StatusUnauthorized, "missing Authorization header")
-				return
-			case len(header) != 1 || !r.token.matches(header[0]):
-				r.reject(w, req, http.StatusUnauthorized, "Authorization header does not match the configured token")
-				return
-			}
+		ok, tokenIndex, reason := r.auth.check(req)
+		if !ok {
+			r.reject(w, req, http.StatusUnauthorized, reason)
+			return
+		}
+		if tokenIndex >= 0 {
+			r.telemetry.ReceiverAuth0logstreamAuthenticatedRequests.Add(req.Context(), 1, r.auth.indexAttrs[tokenIndex])
 		}
 		next.ServeHTTP(w, req)
 	})
@@ -86,6 +65,7 @@ func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
 	st.scanner.Reset(req.Body)
 	err := st.batch.ReadAll(st.scanner)
 	stats := st.batch.Stats()
+	r.observePipeline(err)
 	if err != nil {
 		code, reason := status.FromError(err)
 		if code == http.StatusServiceUnavailable {

@@ -38,8 +38,9 @@ type logsReceiver struct {
 	next       consumer.Logs
 	obsrecv    *receiverhelper.ObsReport
 	telemetry  *metadata.TelemetryBuilder
-	token      *tokenChecker // nil when no token is configured
-	dedup      *dedup.Set    // nil when deduplication is off
+	auth       *authChecker   // tokens and required headers (auth.go)
+	health     *healthTracker // set in Start (health.go)
+	dedup      *dedup.Set     // nil when deduplication is off
 	retryAfter string
 	now        func() time.Time
 
@@ -81,8 +82,11 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 		retryAfter: retryAfterSeconds(cfg),
 		now:        time.Now,
 	}
-	if cfg.AuthorizationToken != "" {
-		r.token = newTokenChecker(string(cfg.AuthorizationToken))
+	if r.auth, err = newAuthChecker(cfg); err != nil {
+		return nil, err
+	}
+	for _, d := range r.auth.duplicates {
+		r.logger.Warn("Duplicate token in the configuration", zap.String("detail", d))
 	}
 	if cfg.Deduplication.Enabled {
 		r.dedup = dedup.New(cfg.Deduplication.MaxEntries)
@@ -120,6 +124,7 @@ func (r *logsReceiver) consume(ctx context.Context, logs plog.Logs) error {
 const metadataFormat = "auth0"
 
 func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
+	r.health = newHealthTracker(host, r.now)
 	if err := r.startSources(ctx, host); err != nil {
 		return err
 	}
@@ -127,8 +132,8 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		r.logger.Info("Push server off (endpoint is empty): pulling from the Management API only")
 		return nil
 	}
-	if r.token == nil && !r.cfg.ServerConfig.Auth.HasValue() {
-		r.logger.Warn("No authorization_token and no auth extension configured: anyone who can reach the endpoint can send events",
+	if !r.auth.enabled() && !r.cfg.ServerConfig.Auth.HasValue() {
+		r.logger.Warn("No authorization_token, no required_headers and no auth extension configured: anyone who can reach the endpoint can send events",
 			zap.String("endpoint", r.cfg.ServerConfig.NetAddr.Endpoint))
 	}
 	ln, err := r.listen(ctx)
@@ -150,7 +155,9 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	r.logger.Info("Auth0 log stream receiver listening",
 		zap.String("address", ln.Addr().String()),
 		zap.String("path", r.cfg.Path),
-		zap.Bool("token_required", r.token != nil),
+		zap.Bool("token_required", r.auth.tokenCount() > 0),
+		zap.Int("tokens", r.auth.tokenCount()),
+		zap.Strings("required_headers", r.auth.headerNames()),
 		zap.Bool("deduplication", r.dedup != nil))
 
 	r.shutdownWG.Add(1)

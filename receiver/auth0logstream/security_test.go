@@ -29,6 +29,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -71,6 +72,9 @@ type secRequest struct {
 	method string
 	path   string // relative to the receiver's address
 	auth   string
+	// header lines sent as they are, "Name: value"; several lines may
+	// repeat a name. nil sends the default secret header of the test, if any.
+	header []string
 	body   string
 	status int
 }
@@ -86,19 +90,32 @@ func secSend(t *testing.T, base string, r secRequest) response {
 	if r.auth != "" {
 		req.Header.Set("Authorization", r.auth)
 	}
+	for _, h := range r.header {
+		name, value, _ := strings.Cut(h, ": ")
+		req.Header[name] = append(req.Header[name], value) // as given, not canonicalised
+	}
 	return do(t, req)
 }
 
-// TestTokenNeverLogged sends good and bad requests, with the token in and
-// around the Authorization header and inside the body, and checks that no
-// log line at any level contains it.
+// TestTokenNeverLogged sends good and bad requests, with the tokens and the
+// required header's value in and around the Authorization header, the
+// custom header and the body, and checks that no log line at any level
+// contains any of them.
 func TestTokenNeverLogged(t *testing.T) {
 	sink := &consumertest.LogsSink{}
 	cfg := testConfig(t)
+	const (
+		secondToken = "s3cond-rotation-t0ken-77"
+		otherToken  = "n0t-configured-t0ken-31"
+		headerValue = "h3ader-secret-value-908"
+	)
+	cfg.AuthorizationTokens = []configopaque.String{secondToken}
+	cfg.RequiredHeaders = map[string]configopaque.String{"x-stream-secret": headerValue}
+	goodHeader := []string{"X-Stream-Secret: " + headerValue}
 	url, logs := secObservedReceiver(t, cfg, sink)
 	base := strings.TrimSuffix(url, cfg.Path)
 	good := envelope("sec-1", "f") + "\n"
-	tokenInBody := envelopeWith("sec-2", `"type":"f","description":"`+testToken+`","`+testToken+`":"`+testToken+`"`)
+	tokenInBody := envelopeWith("sec-2", `"type":"f","description":"`+testToken+`","`+testToken+`":"`+headerValue+`"`)
 
 	requests := []secRequest{
 		{name: "good", path: cfg.Path, auth: testToken, body: good, status: 200},
@@ -118,25 +135,48 @@ func TestTokenNeverLogged(t *testing.T) {
 		{name: "token with wrong method", method: http.MethodPut, path: cfg.Path, auth: testToken, status: 405},
 		{name: "token with wrong path", path: "/elsewhere", auth: testToken, body: good, status: 404},
 		{name: "token in query", path: cfg.Path + "?token=" + testToken, auth: "wrong", body: good, status: 401},
+		{name: "second token", path: cfg.Path, auth: secondToken, body: envelope("sec-4", "f"), status: 200},
+		{name: "second token with a suffix", path: cfg.Path, auth: secondToken + "x", body: good, status: 401},
+		{name: "token that is not configured", path: cfg.Path, auth: otherToken, body: good, status: 401},
+		{name: "both tokens in one header", path: cfg.Path, auth: testToken + "," + secondToken, body: good, status: 401},
+		{name: "header value as the token", path: cfg.Path, auth: headerValue, body: good, status: 401},
+		{name: "header missing", path: cfg.Path, auth: testToken, header: []string{}, body: good, status: 401},
+		{name: "header with a suffix", path: cfg.Path, auth: testToken, header: []string{"X-Stream-Secret: " + headerValue + "x"}, body: good, status: 401},
+		{name: "token as the header", path: cfg.Path, auth: testToken, header: []string{"X-Stream-Secret: " + testToken}, body: good, status: 401},
+		{name: "header sent twice", path: cfg.Path, auth: testToken, header: append(goodHeader, goodHeader...), body: good, status: 401},
+		{name: "header under another name", path: cfg.Path, auth: testToken, header: []string{"X-Stream-Secrets: " + headerValue}, body: good, status: 401},
+		{name: "header in lower case", path: cfg.Path, auth: secondToken, header: []string{"x-stream-secret: " + headerValue}, body: envelope("sec-5", "f"), status: 200},
+		{name: "header value in body", path: cfg.Path, auth: testToken, body: envelope("sec-6", "f") + "\n" + headerValue + "\n", status: 200},
 	}
+	secrets := []string{testToken, secondToken, otherToken, headerValue}
 	for _, r := range requests {
+		if r.header == nil {
+			r.header = goodHeader
+		}
 		resp := secSend(t, base, r)
 		assert.Equal(t, r.status, resp.status, "%s: %s", r.name, resp.body)
-		assert.NotContains(t, resp.body, testToken, "%s: the answer echoes the token", r.name)
+		for _, secret := range secrets {
+			assert.NotContains(t, resp.body, secret, "%s: the answer echoes a secret", r.name)
+		}
 	}
 	// A client that cannot complete a request also makes net/http log.
 	conn, err := net.Dial("tcp", cfg.ServerConfig.NetAddr.Endpoint)
 	require.NoError(t, err)
-	_, _ = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Length: 10\r\n\r\nabc", cfg.Path, testToken)
+	_, _ = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nX-Stream-Secret: %s\r\nContent-Length: 10\r\n\r\nabc", cfg.Path, testToken, headerValue)
 	_ = conn.Close()
 
-	assert.Empty(t, secLeaks(t, logs, testToken), "log lines containing the token")
+	for _, secret := range secrets {
+		assert.Empty(t, secLeaks(t, logs, secret), "log lines containing %q", secret)
+	}
+	// The header's name is what the operator needs to see.
+	named := logs.FilterMessage("Request rejected").FilterField(zap.String("reason", "required header X-Stream-Secret does not match the configured value")).All()
+	assert.NotEmpty(t, named, "a wrong header value must be rejected with a reason naming the header")
 
 	// The check above is only worth something if rejections are logged.
 	rejected := logs.FilterMessage("Request rejected").FilterField(zap.Int("status", http.StatusUnauthorized)).All()
 	require.NotEmpty(t, rejected, "a rejected request must produce a debug line")
 	assert.Equal(t, zapcore.DebugLevel, rejected[0].Level)
-	assert.Contains(t, rejected[0].ContextMap()["reason"], "does not match the configured token")
+	assert.Contains(t, rejected[0].ContextMap()["reason"], "does not match any configured token")
 	assert.NotEmpty(t, logs.FilterMessage("Request rejected").FilterField(zap.Int("status", http.StatusBadRequest)).All())
 	assert.NotEmpty(t, logs.FilterMessage("Request accepted with remarks").All())
 }
@@ -234,83 +274,168 @@ func (c secCountingWriter) Write(p []byte) (int, error) {
 }
 
 // TestTokenComparisonIsConstantTime checks the mechanism, not timings, which
-// are too noisy here: the header and the token are hashed to fixed-length
-// digests that crypto/subtle compares, and the checker keeps no plain token
-// to compare otherwise. Then near and far misses must be answered alike.
+// are too noisy here (BenchmarkAuthCheck shows the timings): the header is
+// hashed to a fixed-length digest that crypto/subtle compares with every
+// token slot, always all maxTokens of them whatever is configured, with no
+// branch inside the loop, so the time depends neither on which token
+// matched nor on how many there are; and the checker keeps no plain secret.
+// Then, with several tokens, near and far misses of each must be answered
+// alike and each token accepted.
 func TestTokenComparisonIsConstantTime(t *testing.T) {
-	checker := reflect.TypeFor[tokenChecker]()
-	for i := range checker.NumField() {
-		f := checker.Field(i)
-		assert.Equal(t, reflect.Array, f.Type.Kind(), "tokenChecker.%s must be a fixed-length digest", f.Name)
+	set := reflect.TypeFor[tokenSet]()
+	for _, name := range []string{"digests", "inUse"} {
+		f, ok := set.FieldByName(name)
+		require.True(t, ok, "tokenSet.%s", name)
+		require.Equal(t, reflect.Array, f.Type.Kind(), "tokenSet.%s must be a fixed-length array, the same for any configuration", name)
+		assert.Equal(t, maxTokens, f.Type.Len(), "tokenSet.%s", name)
+	}
+	digests, _ := set.FieldByName("digests")
+	assert.Equal(t, reflect.Array, digests.Type.Elem().Kind(), "each slot must be a fixed-length digest")
+
+	tokens := []string{testToken, "second-token-0123456789", "third-token-abcdefghij"}
+	headerValue := "hdr-secret-value-5512"
+	cfg := testConfig(t)
+	cfg.AuthorizationTokens = []configopaque.String{configopaque.String(tokens[1]), configopaque.String(tokens[2])}
+	cfg.RequiredHeaders = map[string]configopaque.String{"X-Stream-Secret": configopaque.String(headerValue)}
+	checker, err := newAuthChecker(cfg)
+	require.NoError(t, err)
+	dump := fmt.Sprintf("%+v %#v", *checker, *checker)
+	for _, secret := range append(tokens, headerValue) {
+		assert.NotContains(t, dump, secret, "the checker holds a secret in plain text")
 	}
 
-	file, err := parser.ParseFile(token.NewFileSet(), "handler.go", nil, 0)
+	file, err := parser.ParseFile(token.NewFileSet(), "auth.go", nil, 0)
 	require.NoError(t, err)
-	var matches *ast.FuncDecl
+	methods := map[string]*ast.FuncDecl{}
 	for _, d := range file.Decls {
-		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "matches" && fn.Recv != nil {
-			matches = fn
+		if fn, ok := d.(*ast.FuncDecl); ok {
+			methods[fn.Name.Name] = fn
 		}
 	}
-	require.NotNil(t, matches, "tokenChecker.matches not found in handler.go")
-	calls := map[string]bool{}
-	ast.Inspect(matches.Body, func(n ast.Node) bool {
+	for _, name := range []string{"match", "checkToken", "checkHeaders", "digestFirst"} {
+		require.NotNil(t, methods[name], "%s not found in auth.go", name)
+	}
+
+	// match: every slot, crypto/subtle only, nothing that could stop early.
+	match := methods["match"]
+	calls := secCalls(match.Body)
+	assert.True(t, calls["subtle.ConstantTimeCompare"], "match must use subtle.ConstantTimeCompare, calls %v", calls)
+	assert.True(t, calls["subtle.ConstantTimeSelect"], "match must pick the index with subtle.ConstantTimeSelect, calls %v", calls)
+	assert.False(t, calls["bytes.Equal"] || calls["strings.EqualFold"] || calls["strings.Compare"], "early-exit comparison in match: %v", calls)
+	loops := 0
+	ast.Inspect(match.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
-		case *ast.CallExpr:
-			if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
-				if pkg, ok := sel.X.(*ast.Ident); ok {
-					calls[pkg.Name+"."+sel.Sel.Name] = true
-				}
-			}
+		case *ast.RangeStmt:
+			loops++
+			sel, ok := n.X.(*ast.SelectorExpr)
+			assert.True(t, ok && sel.Sel.Name == "digests", "match must range over the fixed digests array")
+			secNoEarlyExit(t, "match", n.Body)
+		case *ast.ForStmt:
+			t.Errorf("match has a counted loop; it must range over all slots")
 		case *ast.BinaryExpr:
-			// Only the verdict of the constant-time compare may be tested with ==.
-			if n.Op == token.EQL || n.Op == token.NEQ {
-				assert.True(t, secIsCall(n.X, "subtle", "ConstantTimeCompare") || secIsCall(n.Y, "subtle", "ConstantTimeCompare"),
-					"matches compares with %s", n.Op)
+			assert.False(t, n.Op == token.EQL || n.Op == token.NEQ, "match compares with %s", n.Op)
+		}
+		return true
+	})
+	assert.Equal(t, 1, loops, "match has one loop over the slots")
+
+	// checkToken hashes the header and compares all slots before any refusal.
+	check := methods["checkToken"]
+	matchAt := token.NoPos
+	ast.Inspect(check.Body, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			if sel, ok := c.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "match" && matchAt == token.NoPos {
+				matchAt = c.Pos()
 			}
 		}
 		return true
 	})
-	assert.True(t, calls["subtle.ConstantTimeCompare"], "matches must use subtle.ConstantTimeCompare, calls %v", calls)
-	assert.True(t, calls["sha256.Sum256"], "matches must hash the header to a fixed length, calls %v", calls)
-	assert.False(t, calls["bytes.Equal"] || calls["strings.EqualFold"] || calls["strings.Compare"], "early-exit comparison in matches: %v", calls)
-
-	sink := &consumertest.LogsSink{}
-	url := startReceiver(t, testConfig(t), sink)
-	last := len(testToken) - 1
-	misses := map[string]string{
-		"near miss (last byte)":  testToken[:last] + string(testToken[last]^1),
-		"far miss (first byte)":  string(testToken[0]^1) + testToken[1:],
-		"shorter by one":         testToken[:last],
-		"longer by one":          testToken + "x",
-		"much longer":            strings.Repeat(testToken, 100),
-		"one byte":               "s",
-		"same length, all wrong": strings.Repeat("z", len(testToken)),
-	}
-	var first *response
-	for name, auth := range misses {
-		resp := post(t, url, auth, jsonLines(envelope("ct", "f")))
-		assert.Equal(t, http.StatusUnauthorized, resp.status, name)
-		if first == nil {
-			first = &resp
-			continue
+	require.NotEqual(t, token.NoPos, matchAt, "checkToken must call match")
+	assert.True(t, secCalls(check.Body)["digestFirst"], "checkToken must hash the header with digestFirst")
+	assert.True(t, secCalls(methods["digestFirst"].Body)["sha256.Sum256"], "digestFirst must use SHA-256")
+	ast.Inspect(check.Body, func(n ast.Node) bool {
+		if r, ok := n.(*ast.ReturnStmt); ok && len(r.Results) > 0 {
+			if id, ok := r.Results[0].(*ast.Ident); ok && id.Name == "false" {
+				assert.Greater(t, r.Pos(), matchAt, "checkToken refuses before comparing every slot")
+			}
 		}
-		assert.Equal(t, first.body, resp.body, "%s is answered differently", name)
+		return true
+	})
+
+	// checkHeaders compares every required header, with no exit from its loop.
+	headerCalls := secCalls(methods["checkHeaders"].Body)
+	assert.True(t, headerCalls["subtle.ConstantTimeCompare"] && headerCalls["digestFirst"], "checkHeaders calls %v", headerCalls)
+	ast.Inspect(methods["checkHeaders"].Body, func(n ast.Node) bool {
+		if r, ok := n.(*ast.RangeStmt); ok {
+			secNoEarlyExit(t, "checkHeaders", r.Body)
+		}
+		return true
+	})
+
+	// Behaviour with three tokens: each accepted, every miss answered alike.
+	sink := &consumertest.LogsSink{}
+	cfg.RequiredHeaders = nil
+	url := startReceiver(t, cfg, sink)
+	var first *response
+	for i, tok := range tokens {
+		ok := post(t, url, tok, jsonLines(envelope(fmt.Sprintf("ct-ok-%d", i), "f")))
+		assert.Equal(t, http.StatusOK, ok.status, "token %d: %s", i, ok.body)
+		last := len(tok) - 1
+		misses := map[string]string{
+			"near miss (last byte)":  tok[:last] + string(tok[last]^1),
+			"far miss (first byte)":  string(tok[0]^1) + tok[1:],
+			"shorter by one":         tok[:last],
+			"longer by one":          tok + "x",
+			"much longer":            strings.Repeat(tok, 100),
+			"one byte":               "s",
+			"same length, all wrong": strings.Repeat("z", len(tok)),
+		}
+		for name, auth := range misses {
+			resp := post(t, url, auth, jsonLines(envelope("ct", "f")))
+			assert.Equal(t, http.StatusUnauthorized, resp.status, "token %d %s", i, name)
+			if first == nil {
+				first = &resp
+				continue
+			}
+			assert.Equal(t, first.body, resp.body, "token %d %s is answered differently", i, name)
+		}
 	}
-	assert.Zero(t, sink.LogRecordCount())
+	assert.Equal(t, len(tokens), sink.LogRecordCount())
 }
 
-func secIsCall(e ast.Expr, pkg, name string) bool {
-	call, ok := e.(*ast.CallExpr)
-	if !ok {
-		return false
-	}
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return false
-	}
-	id, ok := sel.X.(*ast.Ident)
-	return ok && id.Name == pkg && sel.Sel.Name == name
+// secCalls lists the pkg.Func and plain function calls under n.
+func secCalls(n ast.Node) map[string]bool {
+	calls := map[string]bool{}
+	ast.Inspect(n, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			switch f := c.Fun.(type) {
+			case *ast.SelectorExpr:
+				if pkg, ok := f.X.(*ast.Ident); ok {
+					calls[pkg.Name+"."+f.Sel.Name] = true
+				}
+			case *ast.Ident:
+				calls[f.Name] = true
+			}
+		}
+		return true
+	})
+	return calls
+}
+
+// secNoEarlyExit fails if a loop body can leave before visiting every element.
+func secNoEarlyExit(t *testing.T, fn string, body *ast.BlockStmt) {
+	t.Helper()
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ReturnStmt:
+			t.Errorf("%s returns from inside its loop", fn)
+		case *ast.BranchStmt:
+			if n.Tok == token.BREAK || n.Tok == token.GOTO || n.Tok == token.CONTINUE {
+				t.Errorf("%s has %s inside its loop", fn, n.Tok)
+			}
+		}
+		return true
+	})
 }
 
 // secWriteCA writes a test CA and a server certificate for 127.0.0.1 and

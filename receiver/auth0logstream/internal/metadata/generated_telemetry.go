@@ -28,6 +28,7 @@ type TelemetryBuilder struct {
 	meter                                        metric.Meter
 	mu                                           sync.Mutex
 	registrations                                []metric.Registration
+	ReceiverAuth0logstreamAuthenticatedRequests  metric.Int64Counter
 	ReceiverAuth0logstreamDuplicateEvents        metric.Int64Counter
 	ReceiverAuth0logstreamMalformedEvents        metric.Int64Counter
 	ReceiverAuth0logstreamPullAPIErrors          metric.Int64Counter
@@ -119,6 +120,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ReceiverAuth0logstreamAuthenticatedRequests, err = builder.meter.Int64Counter(
+		"otelcol_receiver_auth0logstream_authenticated_requests",
+		metric.WithDescription("Requests whose Authorization header matched a configured token, by token.index (0 is authorization_token, n is authorization_tokens[n-1]), counted at the token check before the body is read. Watch it during a rotation to see when the old token stops being used. [Alpha]"),
+		metric.WithUnit("{request}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverAuth0logstreamDuplicateEvents, err = builder.meter.Int64Counter(
 		"otelcol_receiver_auth0logstream_duplicate_events",
 		metric.WithDescription("Events dropped because this instance had already delivered their log_id. [Alpha]"),

@@ -28,6 +28,7 @@ func TestSetupTelemetry(t *testing.T) {
 		observer.Observe(1)
 		return nil
 	}))
+	tb.ReceiverAuth0logstreamAuthenticatedRequests.Add(context.Background(), 1)
 	tb.ReceiverAuth0logstreamDuplicateEvents.Add(context.Background(), 1)
 	tb.ReceiverAuth0logstreamMalformedEvents.Add(context.Background(), 1)
 	tb.ReceiverAuth0logstreamPullAPIErrors.Add(context.Background(), 1)
@@ -36,6 +37,9 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ReceiverAuth0logstreamPullPages.Add(context.Background(), 1)
 	tb.ReceiverAuth0logstreamPullRateLimitWait.Add(context.Background(), 1)
 	tb.ReceiverAuth0logstreamRejectedRequests.Add(context.Background(), 1)
+	AssertEqualReceiverAuth0logstreamAuthenticatedRequests(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverAuth0logstreamDuplicateEvents(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
