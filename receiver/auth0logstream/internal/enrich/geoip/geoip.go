@@ -398,7 +398,8 @@ func (d *DB) Lookup(addr string, attrs pcommon.Map) {
 	var loc location
 	loc.fromRecord(&rec)
 	if h.cache != nil {
-		h.cache.Add(addr, loc)
+		// A copy: the address may share memory with the whole request body.
+		h.cache.Add(strings.Clone(addr), loc)
 	}
 	loc.put(attrs)
 }
