@@ -69,6 +69,10 @@ type Config struct {
 
 	Deduplication DedupConfig `mapstructure:"deduplication"`
 
+	// GeoIP and UserAgent enrich each record; see config_enrich.go.
+	GeoIP     GeoIPConfig     `mapstructure:"geoip"`
+	UserAgent UserAgentConfig `mapstructure:"user_agent"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -96,6 +100,7 @@ func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
 			unknown = append(unknown, top)
 		}
 	}
+	unknown = append(unknown, unknownEnrichKeys(conf)...)
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
 		return fmt.Errorf("unknown configuration keys: %s", strings.Join(unknown, ", "))
@@ -157,5 +162,6 @@ func (cfg *Config) Validate() error {
 	if cfg.RetryAfter < 0 {
 		errs = append(errs, errors.New("retry_after must not be negative"))
 	}
+	errs = append(errs, cfg.validateEnrich())
 	return errors.Join(errs...)
 }

@@ -39,6 +39,8 @@ func createDefaultConfig() component.Config {
 			Enabled:    true,
 			MaxEntries: defaultDedupEntries,
 		},
+		GeoIP:     defaultGeoIPConfig(),
+		UserAgent: defaultUserAgentConfig(),
 	}
 }
 

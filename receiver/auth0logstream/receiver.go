@@ -36,6 +36,7 @@ type logsReceiver struct {
 	telemetry  *metadata.TelemetryBuilder
 	token      *tokenChecker // nil when no token is configured
 	dedup      *dedupSet     // nil when deduplication is off
+	enrich     *enricher     // filled in Start
 	retryAfter string
 	now        func() time.Time
 
@@ -74,6 +75,7 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 		obsrecv:    obsrecv,
 		retryAfter: retryAfterSeconds(cfg),
 		now:        time.Now,
+		enrich:     &enricher{},
 	}
 	if cfg.AuthorizationToken != "" {
 		r.token = newTokenChecker(string(cfg.AuthorizationToken))
@@ -82,9 +84,11 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 		r.dedup = newDedupSet(cfg.Deduplication.MaxEntries)
 	}
 	r.states.New = func() any {
+		tr := newTranslator(cfg.Body)
+		tr.enrich = r.enrich
 		return &requestState{
 			framer:  newFramer(),
-			builder: newLogsBuilder(newTranslator(cfg.Body), r.dedup, set.BuildInfo.Version),
+			builder: newLogsBuilder(tr, r.dedup, set.BuildInfo.Version),
 		}
 	}
 	return r, nil
@@ -114,8 +118,12 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		r.logger.Warn("No authorization_token and no auth extension configured: anyone who can reach the endpoint can send events",
 			zap.String("endpoint", r.cfg.ServerConfig.NetAddr.Endpoint))
 	}
+	if err := r.enrich.start(r.cfg, r.logger); err != nil {
+		return err
+	}
 	ln, err := r.listen(ctx)
 	if err != nil {
+		_ = r.enrich.shutdown()
 		return err
 	}
 	mux := http.HandlerFunc(r.ingest)
@@ -124,6 +132,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		confighttp.WithDecoder("zstd", r.zstdDecoder))
 	if err != nil {
 		_ = ln.Close()
+		_ = r.enrich.shutdown()
 		return err
 	}
 	srv.Handler = r.gate(srv.Handler)
@@ -201,5 +210,5 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 	}
 	r.shutdownWG.Wait()
 	r.telemetry.Shutdown()
-	return err
+	return errors.Join(err, r.enrich.shutdown())
 }

@@ -93,6 +93,7 @@ type translator struct {
 	// onDataMember is mapper.field, bound once: a method value made per
 	// event would allocate.
 	onDataMember func(string, pcommon.Value)
+	enrich       *enricher // nil: no enrichment (enrich.go)
 }
 
 func newTranslator(body BodyMode) *translator {
@@ -135,6 +136,7 @@ func (t *translator) translate(raw []byte, lr plog.LogRecord) (eventInfo, error)
 		t.mapper.fields(data)
 	}
 	info := t.mapper.finish(env.logID)
+	t.enrich.record(data, lr.Attributes())
 
 	switch t.body {
 	case BodyRaw:
