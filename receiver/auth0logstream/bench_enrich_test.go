@@ -47,7 +47,8 @@ func writeBenchGeoDB(b *testing.B) string {
 
 // BenchmarkEnrich is decode+translate of a 100-event JSON Lines body with
 // each part of the enrichment on, against the same body with enrichment off,
-// in one run. The machine is shared and its load drifts, so every iteration
+// in one run. The Management API mapping is always on, so every variant
+// includes it. The machine is shared and its load drifts, so every iteration
 // runs both, off and on, in alternating order, and each is timed in CPU time
 // of this process (getrusage: what waiting for the CPU does not inflate, GC
 // workers included). The benchmark reports the median of the per-iteration
