@@ -62,7 +62,8 @@ var metricsInput = []eventSpec{
 // otelcol-metrics.yaml overlay, posts a known input (and part of it again, as Auth0's retries
 // do), and checks the auth0.events counts that reach the OTLP destination, label set by
 // label set, and that the logs pipeline still forwards exactly the failures and warnings.
-// GeoIP is on, with a database the test writes, to check the AUTH0_GEOIP_DATABASE setting.
+// GeoIP is on, with a database the test writes and a third --config that points the receiver
+// at it, as a user adds the setting.
 func TestEventCountsReachTheSink(t *testing.T) {
 	if os.Getenv("OTELCOL_BINARY") == "" {
 		t.Skip("OTELCOL_BINARY is not set: run `make test-e2e` (it builds the collector and sets it)")
@@ -76,6 +77,10 @@ func TestEventCountsReachTheSink(t *testing.T) {
 	logsFile, metricsFile := filepath.Join(dir, "received.jsonl"), filepath.Join(dir, "received-metrics.jsonl")
 	geoDB := filepath.Join(dir, "GeoLite2-Country.mmdb")
 	writeCountryDB(t, geoDB, "81.2.69.0/24", "EU", "GB")
+	geoOverlay := filepath.Join(dir, "geoip.yaml")
+	if err := os.WriteFile(geoOverlay, []byte("receivers:\n  auth0logstream:\n    geoip:\n      database: "+geoDB+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	sink := testproc.Start(t, "sink", bin, []string{
 		"SINK_ENDPOINT=" + sinkAddr, "SINK_OUTPUT_FILE=" + logsFile, "SINK_METRICS_FILE=" + metricsFile, "SINK_VERBOSITY=basic",
@@ -88,9 +93,9 @@ func TestEventCountsReachTheSink(t *testing.T) {
 		"AUTH0_QUEUE_DIR=" + t.TempDir(),
 		"HEALTH_CHECK_ENDPOINT=" + healthAddr,
 		"TELEMETRY_METRICS_PORT=" + metricsPort,
-		"AUTH0_GEOIP_DATABASE=" + geoDB,
 		"AUTH0_METRICS_CONNECTION_NAMES=^(Username-Password-Authentication)$",
-	}, "--config", filepath.Join(root, "otelcol-config.yaml"), "--config", filepath.Join(root, "otelcol-metrics.yaml"))
+	}, "--config", filepath.Join(root, "otelcol-config.yaml"), "--config", filepath.Join(root, "otelcol-metrics.yaml"),
+		"--config", geoOverlay)
 	testproc.WaitHealthy(t, collector, "http://"+healthAddr+"/")
 	testproc.WaitListening(t, collector, receiverAddr)
 
