@@ -143,7 +143,9 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		zap.String("address", ln.Addr().String()),
 		zap.String("path", r.cfg.Path),
 		zap.Bool("token_required", r.token != nil),
-		zap.Bool("deduplication", r.dedup != nil))
+		zap.Bool("deduplication", r.dedup != nil),
+		zap.String("geoip_database", r.cfg.GeoIP.Database),
+		zap.Bool("user_agent", r.cfg.UserAgent.Enabled))
 
 	r.shutdownWG.Add(1)
 	go func() {
