@@ -22,7 +22,17 @@ import (
 var (
 	nameRe   = regexp.MustCompile(`^Benchmark(Auth0Decode/format=(\w+)|(?:Baseline|DecoderChoice)/decoder=(\w+))/batch=(\d+)(-\d+)?\s`)
 	metricRe = regexp.MustCompile(`([\d.]+) (ns/event|B/op|allocs/op)`)
+	// BenchmarkEnrich/enrich=useragent/batch=100-2  3000  2000000 ns/op  10500 cpu-ns/event  9800 off-cpu-ns/event  1.071 x-off  640000 B/op  8874 allocs/op
+	enrichRe       = regexp.MustCompile(`^BenchmarkEnrich/enrich=([\w-]+)/batch=(\d+)(-\d+)?\s`)
+	enrichMetricRe = regexp.MustCompile(`([\d.]+) (cpu-ns/event|off-cpu-ns/event|x-off|allocs/op)`)
 )
+
+// enrichSample sums BenchmarkEnrich lines: the CPU cost per event with one
+// part of the enrichment on, the same run's cost with it off, and their ratio.
+type enrichSample struct {
+	on, off, ratio, allocs float64
+	n                      int
+}
 
 type sample struct {
 	nsPerEvent, bytesPerOp, allocsPerOp float64
@@ -39,9 +49,35 @@ func main() {
 func report(in io.Reader, out io.Writer) error {
 	// results[batch][decoder]
 	results := map[int]map[string]*sample{}
+	enrich := map[string]*enrichSample{} // by "batch/variant"
+	var enrichKeys []string
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		line := sc.Text()
+		if em := enrichRe.FindStringSubmatch(line); em != nil {
+			key := em[2] + "/" + em[1]
+			e := enrich[key]
+			if e == nil {
+				e = &enrichSample{}
+				enrich[key] = e
+				enrichKeys = append(enrichKeys, key)
+			}
+			for _, mm := range enrichMetricRe.FindAllStringSubmatch(line, -1) {
+				v, _ := strconv.ParseFloat(mm[1], 64)
+				switch mm[2] {
+				case "cpu-ns/event":
+					e.on += v
+				case "off-cpu-ns/event":
+					e.off += v
+				case "x-off":
+					e.ratio += v
+				case "allocs/op":
+					e.allocs += v
+				}
+			}
+			e.n++
+			continue
+		}
 		m := nameRe.FindStringSubmatch(line)
 		if m == nil {
 			continue
@@ -75,9 +111,10 @@ func report(in io.Reader, out io.Writer) error {
 	if err := sc.Err(); err != nil {
 		return err
 	}
-	if len(results) == 0 {
+	if len(results) == 0 && len(enrich) == 0 {
 		return fmt.Errorf("no benchmark lines found on stdin")
 	}
+	defer printEnrich(out, enrich, enrichKeys)
 	batches := make([]int, 0, len(results))
 	for b := range results {
 		batches = append(batches, b)
@@ -128,3 +165,21 @@ func report(in io.Reader, out io.Writer) error {
 }
 
 func per(s *sample) float64 { return s.nsPerEvent / float64(s.n) }
+
+// printEnrich prints the enrichment table: each part on against off, both
+// measured in the same iterations (CPU time, alternating order).
+func printEnrich(out io.Writer, enrich map[string]*enrichSample, keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "Enrichment cost, each part on vs off in the same iterations (CPU time of the process; ratio per run, averaged):")
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "| batch/enrich | runs | CPU ns/event on | CPU ns/event off | added ns/event | on / off |")
+	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|")
+	for _, k := range keys {
+		e := enrich[k]
+		n := float64(e.n)
+		fmt.Fprintf(out, "| %s | %d | %.0f | %.0f | %.0f | %.3f |\n", k, e.n, e.on/n, e.off/n, (e.on-e.off)/n, e.ratio/n)
+	}
+}

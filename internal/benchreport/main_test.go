@@ -31,3 +31,22 @@ func TestReportNeedsInput(t *testing.T) {
 		t.Fatal("expected an error for input without benchmarks")
 	}
 }
+
+func TestReportEnrichment(t *testing.T) {
+	in := `BenchmarkEnrich/enrich=useragent/batch=100-2   3000   2000000 ns/op   11000 cpu-ns/event   10000 off-cpu-ns/event   1.100 x-off   640000 B/op   8874 allocs/op
+BenchmarkEnrich/enrich=useragent/batch=100-2   3000   2000000 ns/op   10600 cpu-ns/event   10000 off-cpu-ns/event   1.060 x-off   640000 B/op   8874 allocs/op
+BenchmarkEnrich/enrich=mgmt/batch=100-2        3000   2000000 ns/op   10300 cpu-ns/event   10000 off-cpu-ns/event   1.030 x-off   620000 B/op   8523 allocs/op
+`
+	var out bytes.Buffer
+	if err := report(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| 100/useragent | 2 | 10800 | 10000 | 800 | 1.080 |",
+		"| 100/mgmt | 1 | 10300 | 10000 | 300 | 1.030 |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("row %q missing:\n%s", want, out.String())
+		}
+	}
+}

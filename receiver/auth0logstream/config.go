@@ -95,6 +95,10 @@ type Config struct {
 	// config_pull.go). An empty endpoint turns the push server off.
 	ManagementAPI configoptional.Optional[ManagementAPIConfig] `mapstructure:"management_api"`
 
+	// GeoIP and UserAgent enrich each record; see config_enrich.go.
+	GeoIP     GeoIPConfig     `mapstructure:"geoip"`
+	UserAgent UserAgentConfig `mapstructure:"user_agent"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -125,6 +129,7 @@ func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
 			unknown = append(unknown, top)
 		}
 	}
+	unknown = append(unknown, unknownEnrichKeys(conf)...)
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
 		return fmt.Errorf("unknown configuration keys: %s", strings.Join(unknown, ", "))
@@ -190,5 +195,6 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, errors.New("retry_after must not be negative"))
 	}
 	errs = append(errs, cfg.validateAuth()...)
+	errs = append(errs, cfg.validateEnrich())
 	return errors.Join(errs...)
 }

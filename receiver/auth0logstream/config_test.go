@@ -55,6 +55,8 @@ func TestDefaultConfig(t *testing.T) {
 		ManagementAPI: configoptional.Default(ManagementAPIConfig{
 			PageSize: 100, PollInterval: 10 * time.Second, MaxRequestsPerSecond: 1, StartAt: "24h",
 		}),
+		GeoIP:     GeoIPConfig{CheckInterval: time.Minute, CacheSize: 4096},
+		UserAgent: UserAgentConfig{Enabled: true, CacheSize: 4096, MaxParsesPerSecond: 100},
 	}
 	assert.Equal(t, want, cfg)
 	assert.False(t, cfg.ManagementAPI.HasValue(), "pull is off by default")

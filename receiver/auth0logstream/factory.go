@@ -41,6 +41,8 @@ func createDefaultConfig() component.Config {
 			MaxEntries: defaultDedupEntries,
 		},
 		ManagementAPI: configoptional.Default(defaultManagementAPIConfig()),
+		GeoIP:     defaultGeoIPConfig(),
+		UserAgent: defaultUserAgentConfig(),
 	}
 }
 

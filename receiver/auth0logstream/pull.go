@@ -165,6 +165,8 @@ func pullRetryInitial(cfg *Config) time.Duration {
 func (r *logsReceiver) shutdownSources(ctx context.Context) error {
 	s := &r.sources
 	var errs []error
+	// Each part is stopped once, and forgotten: Shutdown may follow a
+	// failed Start that already stopped them.
 	if s.cancel != nil {
 		s.cancel()
 		select {
@@ -172,15 +174,19 @@ func (r *logsReceiver) shutdownSources(ctx context.Context) error {
 		case <-ctx.Done():
 			errs = append(errs, ctx.Err())
 		}
+		s.cancel = nil
 	}
 	if s.api != nil {
 		s.api.CloseIdleConnections()
+		s.api = nil
 	}
 	if s.cpClient != nil {
 		errs = append(errs, s.cpClient.Close(ctx))
+		s.cpClient = nil
 	}
 	if s.dedupStore != nil {
 		errs = append(errs, s.dedupStore.shutdown(ctx))
+		s.dedupStore = nil
 	}
 	return errors.Join(errs...)
 }

@@ -41,6 +41,7 @@ type logsReceiver struct {
 	auth       *authChecker   // tokens and required headers (auth.go)
 	health     *healthTracker // set in Start (health.go)
 	dedup      *dedup.Set     // nil when deduplication is off
+	enrich     *enricher      // geoip and user agent, opened in Start
 	retryAfter string
 	now        func() time.Time
 
@@ -81,6 +82,7 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 		obsrecv:    obsrecv,
 		retryAfter: retryAfterSeconds(cfg),
 		now:        time.Now,
+		enrich:     &enricher{},
 	}
 	if r.auth, err = newAuthChecker(cfg); err != nil {
 		return nil, err
@@ -100,7 +102,7 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 // newBatch is the translation and batching every source uses, so that an
 // event yields the same record however it arrived.
 func (r *logsReceiver) newBatch() *translator.Batch {
-	return translator.NewBatch(translator.New(r.cfg.Body.mode()), r.dedup, metadata.ScopeName, r.set.BuildInfo.Version)
+	return translator.NewBatch(translator.New(r.cfg.Body.mode(), r.enrich), r.dedup, metadata.ScopeName, r.set.BuildInfo.Version)
 }
 
 func (r *logsReceiver) getState() *requestState { return r.states.Get().(*requestState) }
@@ -125,8 +127,12 @@ const metadataFormat = "auth0"
 
 func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	r.health = newHealthTracker(host, r.now)
-	if err := r.startSources(ctx, host); err != nil {
+	// Enrichment first: every source translates with it.
+	if err := r.enrich.start(r.cfg, r.logger); err != nil {
 		return err
+	}
+	if err := r.startSources(ctx, host); err != nil {
+		return r.abortStart(ctx, err)
 	}
 	if r.cfg.ServerConfig.NetAddr.Endpoint == "" {
 		r.logger.Info("Push server off (endpoint is empty): pulling from the Management API only")
@@ -138,7 +144,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	}
 	ln, err := r.listen(ctx)
 	if err != nil {
-		return err
+		return r.abortStart(ctx, err)
 	}
 	mux := http.HandlerFunc(r.ingest)
 	srv, err := r.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), r.set.TelemetrySettings, mux,
@@ -146,7 +152,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		confighttp.WithDecoder("zstd", r.zstdDecoder))
 	if err != nil {
 		_ = ln.Close()
-		return err
+		return r.abortStart(ctx, err)
 	}
 	srv.Handler = r.gate(srv.Handler)
 	srv.MaxHeaderBytes = r.cfg.MaxHeaderBytes
@@ -158,7 +164,9 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		zap.Bool("token_required", r.auth.tokenCount() > 0),
 		zap.Int("tokens", r.auth.tokenCount()),
 		zap.Strings("required_headers", r.auth.headerNames()),
-		zap.Bool("deduplication", r.dedup != nil))
+		zap.Bool("deduplication", r.dedup != nil),
+		zap.String("geoip_database", r.cfg.GeoIP.Database),
+		zap.Bool("user_agent", r.cfg.UserAgent.Enabled))
 
 	r.shutdownWG.Add(1)
 	go func() {
@@ -168,6 +176,11 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		}
 	}()
 	return nil
+}
+
+// abortStart undoes what a failed Start had started.
+func (r *logsReceiver) abortStart(ctx context.Context, err error) error {
+	return errors.Join(err, r.shutdownSources(ctx), r.enrich.shutdown())
 }
 
 // maxZstdWindow is the largest zstd window accepted. confighttp v0.161.0's
@@ -227,5 +240,5 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 	r.shutdownWG.Wait()
 	err = errors.Join(err, r.shutdownSources(ctx))
 	r.telemetry.Shutdown()
-	return err
+	return errors.Join(err, r.enrich.shutdown())
 }

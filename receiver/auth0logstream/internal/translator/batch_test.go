@@ -647,7 +647,7 @@ func TestDecodeReadError(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			body := io.MultiReader(strings.NewReader(prefix), iotest.ErrReader(boom))
-			b := NewBatch(New(BodyEvent), nil, testScope, "test")
+			b := NewBatch(New(BodyEvent, nil), nil, testScope, "test")
 			res := fixtureDecode(body, b, nil)
 			var re *jsonframe.ReadError
 			require.ErrorAs(t, res.err, &re)
@@ -686,7 +686,7 @@ func TestDecodeLargeBodyIsChunked(t *testing.T) {
 
 // newTestBatch is a batch with the scope name tests expect.
 func newTestBatch(mode BodyMode, d *dedup.Set) *Batch {
-	return NewBatch(New(mode), d, testScope, "test")
+	return NewBatch(New(mode, nil), d, testScope, "test")
 }
 
 const testScope = "github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream"

@@ -5,13 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/fixtures"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonframe"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonpdata"
 )
@@ -34,24 +33,8 @@ const (
 
 var benchFormats = []benchFormat{benchJSONLines, benchJSONArray, benchJSONObject}
 
-// benchCorpusFile holds 1000 events of the load generator's realistic mix
-// (internal/auth0gen, seed 42; a test there keeps the file current), one
-// envelope per line. The receiver's module does not depend on the generator.
-var benchCorpusFile = filepath.Join("..", "..", "testdata", "bench", "events.jsonl")
-
-// benchEvents returns the first n events of the corpus.
-func benchEvents(tb testing.TB, n int) [][]byte {
-	tb.Helper()
-	b, err := os.ReadFile(benchCorpusFile)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
-	if len(lines) < n {
-		tb.Fatalf("corpus has %d events, want %d", len(lines), n)
-	}
-	return lines[:n]
-}
+// benchEvents returns the first n events of the shared corpus.
+func benchEvents(tb testing.TB, n int) [][]byte { return fixtures.BenchCorpus(tb, n) }
 
 // benchEncode frames events as Auth0 sends them in format.
 func benchEncode(format benchFormat, events [][]byte) []byte {
@@ -67,7 +50,7 @@ func benchEncode(format benchFormat, events [][]byte) []byte {
 func decodeOnce(tb testing.TB, body []byte) plog.Logs {
 	tb.Helper()
 	out := plog.NewLogs()
-	b := NewBatch(New(BodyEvent), nil, testScope, "bench")
+	b := NewBatch(New(BodyEvent, nil), nil, testScope, "bench")
 	b.Reset(context.Background(), func(_ context.Context, ld plog.Logs) error {
 		ld.ResourceLogs().MoveAndAppendTo(out.ResourceLogs())
 		return nil
@@ -93,7 +76,7 @@ func BenchmarkAuth0Decode(b *testing.B) {
 			body := benchEncode(format, benchEvents(b, n))
 			b.Run(fmt.Sprintf("format=%s/batch=%d", format, n), func(b *testing.B) {
 				sc := jsonframe.NewScanner(jsonpdata.Valid)
-				bld := NewBatch(New(BodyEvent), nil, testScope, "bench")
+				bld := NewBatch(New(BodyEvent, nil), nil, testScope, "bench")
 				consume := func(context.Context, plog.Logs) error { return nil }
 				rd := bytes.NewReader(body)
 				b.SetBytes(int64(len(body)))
@@ -159,7 +142,7 @@ func BenchmarkBaseline(b *testing.B) {
 				}
 				decoded[i] = env.Data
 			}
-			tr := New(BodyEvent)
+			tr := New(BodyEvent, nil)
 			b.ReportAllocs()
 			for b.Loop() {
 				buildFromDecoded(tr, decoded)
@@ -180,7 +163,7 @@ func BenchmarkDecoderChoice(b *testing.B) {
 		for _, name := range []string{"stdlib"} {
 			unmarshal := json.Unmarshal
 			b.Run(fmt.Sprintf("decoder=%s/batch=%d", name, n), func(b *testing.B) {
-				tr := New(BodyEvent)
+				tr := New(BodyEvent, nil)
 				decoded := make([]map[string]any, n)
 				b.ReportAllocs()
 				for b.Loop() {

@@ -109,7 +109,7 @@ func FuzzTranslate(f *testing.F) {
 	f.Add([]byte(`{"log_id":"1","data":{"type":"f","description":"d"}}`), uint8(1))
 	f.Add([]byte(`{"log_id":"1","data":{"type":"f","description":"d"}}`), uint8(2))
 	modes := []BodyMode{BodyEvent, BodyDescription, BodyRaw}
-	translators := []*Translator{New(BodyEvent), New(BodyDescription), New(BodyRaw)}
+	translators := []*Translator{New(BodyEvent, nil), New(BodyDescription, nil), New(BodyRaw, nil)}
 	f.Fuzz(func(t *testing.T, raw []byte, mode uint8) {
 		tr := translators[int(mode)%len(modes)]
 		lr := plog.NewLogRecord()

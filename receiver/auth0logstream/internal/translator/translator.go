@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/enrich/mgmt"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonpdata"
 )
 
@@ -42,6 +43,13 @@ type Info struct {
 	Environment string
 }
 
+// Enricher adds attributes that the mapped ones imply (a location for
+// client.address, a parsed user agent). event is the event's data object,
+// attrs its record's attributes.
+type Enricher interface {
+	Enrich(event, attrs pcommon.Map)
+}
+
 // Translator turns one Auth0 event, an envelope {"log_id", "data"} or a bare
 // tenant log object, into a LogRecord. It is reused across events and is not
 // safe for concurrent use.
@@ -53,11 +61,12 @@ type Translator struct {
 	// onDataMember is mapper.field, bound once: a method value made per
 	// event would allocate.
 	onDataMember func(string, pcommon.Value)
+	enrich       Enricher // nil: none
 }
 
-// New returns a Translator that fills bodies as mode says.
-func New(mode BodyMode) *Translator {
-	t := &Translator{body: mode, extra: pcommon.NewMap()}
+// New returns a Translator that fills bodies as mode says; enrich may be nil.
+func New(mode BodyMode, enrich Enricher) *Translator {
+	t := &Translator{body: mode, extra: pcommon.NewMap(), enrich: enrich}
 	t.onDataMember = t.mapper.field
 	return t
 }
@@ -101,6 +110,11 @@ func (t *Translator) Translate(raw []byte, hints []int, lr plog.LogRecord) (Info
 		t.mapper.fields(data)
 	}
 	info := t.mapper.finish(env.logID)
+	// Before the body mode replaces the map: these read the event.
+	mgmt.Map(data, lr.Attributes())
+	if t.enrich != nil {
+		t.enrich.Enrich(data, lr.Attributes())
+	}
 
 	switch t.body {
 	case BodyRaw:

@@ -24,7 +24,7 @@ import (
 func fixtureTranslate(t testing.TB, mode BodyMode, raw string) (plog.LogRecord, Info) {
 	t.Helper()
 	lr := plog.NewLogRecord()
-	info, err := New(mode).Translate([]byte(raw), nil, lr)
+	info, err := New(mode, nil).Translate([]byte(raw), nil, lr)
 	require.NoError(t, err)
 	return lr, info
 }
@@ -402,7 +402,7 @@ func TestTranslateBodyRawThroughFramer(t *testing.T) {
 		"array": "[" + a + ", " + b + "]",
 	} {
 		t.Run(name, func(t *testing.T) {
-			builder := NewBatch(New(BodyRaw), nil, testScope, "test")
+			builder := NewBatch(New(BodyRaw, nil), nil, testScope, "test")
 			res := fixtureDecode(strings.NewReader(body), builder, nil)
 			require.NoError(t, res.err)
 			var got []string
@@ -427,7 +427,7 @@ func TestTranslateRejects(t *testing.T) {
 		"unterminated": `{"type":"s"`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := New(BodyEvent).Translate([]byte(raw), nil, plog.NewLogRecord())
+			_, err := New(BodyEvent, nil).Translate([]byte(raw), nil, plog.NewLogRecord())
 			assert.Error(t, err)
 		})
 	}
@@ -435,7 +435,7 @@ func TestTranslateRejects(t *testing.T) {
 
 // A translator is reused across events: nothing of one leaks into the next.
 func TestTranslateReuseDoesNotLeak(t *testing.T) {
-	tr := New(BodyEvent)
+	tr := New(BodyEvent, nil)
 	first := plog.NewLogRecord()
 	_, err := tr.Translate([]byte(`{"log_id":"1","extra":"e","data":{"type":"fp","user_id":"u1","scope":"a b","tenant_name":"t1"}}`), nil, first)
 	require.NoError(t, err)
@@ -451,7 +451,7 @@ func TestTranslateReuseDoesNotLeak(t *testing.T) {
 }
 
 func TestTranslateResourcesAndScope(t *testing.T) {
-	builder := NewBatch(New(BodyEvent), nil, testScope, "v1.2.3")
+	builder := NewBatch(New(BodyEvent, nil), nil, testScope, "v1.2.3")
 	res := fixtureDecode(bytes.NewReader(fixtureRead(t, "multi_tenant.jsonl")), builder, nil)
 	require.NoError(t, res.err)
 	require.Len(t, res.logs, 1)
@@ -543,7 +543,7 @@ func TestTranslateDedupWithinBatch(t *testing.T) {
 	assert.Len(t, fixtureRecords(res.logs), 2)
 
 	// Deduplication off: everything is delivered.
-	builder := NewBatch(New(BodyEvent), nil, testScope, "test")
+	builder := NewBatch(New(BodyEvent, nil), nil, testScope, "test")
 	res = fixtureDecode(bytes.NewReader(body), builder, nil)
 	require.NoError(t, res.err)
 	assert.Len(t, fixtureRecords(res.logs), 4)
@@ -581,7 +581,7 @@ func TestTranslateDedupAcrossRequests(t *testing.T) {
 		for i := range n {
 			sb.WriteString(fixtureEnvelope(fmt.Sprintf("big-%05d", i), "s") + "\n")
 		}
-		builder := NewBatch(New(BodyEvent), dedup.New(10*n), testScope, "test")
+		builder := NewBatch(New(BodyEvent, nil), dedup.New(10*n), testScope, "test")
 		calls := 0
 		failSecond := func(context.Context, plog.Logs) error {
 			calls++

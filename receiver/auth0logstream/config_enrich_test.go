@@ -1,0 +1,63 @@
+package auth0logstream
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
+)
+
+func loadEnrichConfig(t *testing.T, name string) (*Config, error) {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config_enrich.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	if err := sub.Unmarshal(cfg); err != nil {
+		return nil, err
+	}
+	return cfg, confmap.Validate(cfg)
+}
+
+func TestEnrichDefaults(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, cfg.Validate())
+	assert.Empty(t, cfg.GeoIP.Database, "GeoIP is off until a database is given")
+	assert.Equal(t, time.Minute, cfg.GeoIP.CheckInterval)
+	assert.Equal(t, 4096, cfg.GeoIP.CacheSize)
+	assert.True(t, cfg.UserAgent.Enabled)
+	assert.Equal(t, 4096, cfg.UserAgent.CacheSize)
+	assert.Equal(t, 100, cfg.UserAgent.MaxParsesPerSecond)
+}
+
+func TestEnrichConfig(t *testing.T) {
+	cfg, err := loadEnrichConfig(t, "enriched")
+	require.NoError(t, err)
+	assert.Equal(t, GeoIPConfig{Database: "/var/lib/GeoIP/GeoLite2-City.mmdb", CheckInterval: 5 * time.Minute, CacheSize: 100}, cfg.GeoIP)
+	assert.Equal(t, UserAgentConfig{Enabled: false, CacheSize: 10, MaxParsesPerSecond: 7}, cfg.UserAgent)
+}
+
+func TestInvalidEnrichConfig(t *testing.T) {
+	for name, wants := range map[string][]string{
+		"bad_geoip":       {"geoip.check_interval 10ms must be at least 1s", "geoip.cache_size -1 must be between 0 and"},
+		"bad_user_agent":  {"user_agent.cache_size -5 must be between 0 and", "user_agent.max_parses_per_second must not be negative"},
+		"typo_geoip":      {"unknown configuration keys: geoip::databse"},
+		"typo_user_agent": {"unknown configuration keys: user_agent::enable"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := loadEnrichConfig(t, name)
+			require.Error(t, err)
+			for _, want := range wants {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}
