@@ -150,7 +150,9 @@ test-fleet: build ## Fleet test: 3 replicas behind nginx, one killed with -9 and
 # back to back, minutes away from its baseline's).
 .PHONY: bench
 bench: ## In-process decode+translate benchmarks against pdata's OTLP decoders, printed as ratios
-	for i in 1 2 3; do (cd receiver/auth0logstream && $(GO) test -run '^$$' -bench . -benchmem -count 1 ./internal/translator); done \
+	for i in 1 2 3; do (cd receiver/auth0logstream && \
+		$(GO) test -run '^$$' -bench . -benchmem -count 1 ./internal/translator && \
+		$(GO) test -run '^$$' -bench 'Enrich' -benchmem -count 1 .); done \
 		| $(GO) run ./internal/benchreport
 
 # BASE is any git revision; each round runs BASE's benchmarks, then the working tree's.
