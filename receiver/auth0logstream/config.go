@@ -69,6 +69,8 @@ type Config struct {
 
 	Deduplication DedupConfig `mapstructure:"deduplication"`
 
+	Inspector InspectorConfig `mapstructure:"inspector"` // see config_inspector.go
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -157,5 +159,6 @@ func (cfg *Config) Validate() error {
 	if cfg.RetryAfter < 0 {
 		errs = append(errs, errors.New("retry_after must not be negative"))
 	}
+	errs = append(errs, cfg.validateInspector())
 	return errors.Join(errs...)
 }

@@ -39,6 +39,7 @@ func createDefaultConfig() component.Config {
 			Enabled:    true,
 			MaxEntries: defaultDedupEntries,
 		},
+		Inspector: InspectorConfig{MaxRequests: defaultInspectorMaxRequests, MaskPII: true},
 	}
 }
 

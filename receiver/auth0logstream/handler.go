@@ -44,6 +44,8 @@ func (tc *tokenChecker) matches(header string) bool {
 // gate answers 404, 405 and 401 before anything reads the body.
 func (r *logsReceiver) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		req, rec := r.inspectBegin(req) // rec is nil when the inspector is off
+		defer r.inspector.Commit(rec)   // a no-op on nil
 		if req.URL.Path != r.cfg.Path {
 			r.reject(w, req, http.StatusNotFound, "no such path: Auth0 events are accepted at "+r.cfg.Path)
 			return
@@ -55,11 +57,13 @@ func (r *logsReceiver) gate(next http.Handler) http.Handler {
 		}
 		if r.token != nil {
 			header, present := req.Header["Authorization"]
+			matched := present && len(header) == 1 && r.token.matches(header[0])
+			rec.Authorization(header, matched)
 			switch {
 			case !present:
 				r.reject(w, req, http.StatusUnauthorized, "missing Authorization header")
 				return
-			case len(header) != 1 || !r.token.matches(header[0]):
+			case !matched:
 				r.reject(w, req, http.StatusUnauthorized, "Authorization header does not match the configured token")
 				return
 			}
@@ -70,6 +74,7 @@ func (r *logsReceiver) gate(next http.Handler) http.Handler {
 
 // ingest decodes the body, hands the records to the pipeline and answers.
 func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
+	rec := r.inspectAuthenticated(req) // nil when the inspector is off
 	// A body declared larger than the limit cannot succeed: say so before
 	// reading any of it. (Compressed bodies are checked as they inflate.)
 	if limit := r.cfg.ServerConfig.MaxRequestBodySize; limit > 0 && req.ContentLength > limit {
@@ -82,11 +87,13 @@ func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
 	defer r.putState(st)
 
 	st.builder.reset(ctx, r.consume, pcommon.NewTimestampFromTime(r.now()))
-	err := st.framer.frame(req.Body, st.builder)
+	body, sink := inspectTap(rec, req.Body, st.builder) // req.Body and st.builder when off
+	err := st.framer.frame(body, sink)
 	if err == nil {
 		err = st.builder.finish()
 	}
 	stats := st.builder.stats
+	inspectStats(rec, body, stats)
 	if err != nil {
 		status, reason := r.classify(err)
 		if status == http.StatusServiceUnavailable {
@@ -106,6 +113,7 @@ func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
 			zap.Int("duplicates", stats.duplicates),
 			zap.Int("malformed", stats.malformed))
 	}
+	rec.Answer(http.StatusOK, "")
 	writeJSON(w, http.StatusOK, map[string]int{
 		"accepted":   stats.accepted,
 		"duplicates": stats.duplicates,
@@ -155,6 +163,7 @@ func (r *logsReceiver) serverError(w http.ResponseWriter, req *http.Request, msg
 // reject answers a non-2xx status with a specific reason. The reason never
 // contains the token: it is built from our own words and the parsers' errors.
 func (r *logsReceiver) reject(w http.ResponseWriter, req *http.Request, status int, reason string) {
+	r.inspectRecord(req).Answer(status, reason)
 	r.telemetry.ReceiverAuth0logstreamRejectedRequests.Add(req.Context(), 1,
 		metric.WithAttributes(attribute.Int("http.response.status_code", status)))
 	r.logger.Debug("Request rejected",

@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/net/netutil"
 
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/inspector"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
 )
 
@@ -43,6 +44,9 @@ type logsReceiver struct {
 
 	server     *http.Server
 	shutdownWG sync.WaitGroup
+
+	inspector    *inspector.Inspector // nil when off; see inspect.go
+	inspectorSrv *inspector.Server
 }
 
 // requestState is the per-request working memory, pooled so that a busy
@@ -74,6 +78,7 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 		obsrecv:    obsrecv,
 		retryAfter: retryAfterSeconds(cfg),
 		now:        time.Now,
+		inspector:  newInspector(cfg),
 	}
 	if cfg.AuthorizationToken != "" {
 		r.token = newTokenChecker(string(cfg.AuthorizationToken))
@@ -143,7 +148,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(serr))
 		}
 	}()
-	return nil
+	return r.startInspector(ctx)
 }
 
 // maxZstdWindow is the largest zstd window accepted. confighttp's decoder
@@ -200,6 +205,7 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 		err = r.server.Shutdown(ctx)
 	}
 	r.shutdownWG.Wait()
+	err = errors.Join(err, r.stopInspector(ctx))
 	r.telemetry.Shutdown()
 	return err
 }

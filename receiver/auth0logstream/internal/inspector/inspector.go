@@ -188,6 +188,15 @@ func (rec *Record) Header(name string, present, matched bool) {
 	e.nHeaders++
 }
 
+// HidePath replaces the recorded path with a note saying why it is hidden.
+func (rec *Record) HidePath(why string) {
+	if rec == nil {
+		return
+	}
+	rec.e.path, _ = clip("(hidden: "+why+")", MaxPathBytes)
+	rec.e.pathTruncated = false
+}
+
 // Authenticated marks the request as having passed every check; only then
 // are samples taken.
 func (rec *Record) Authenticated() {
