@@ -81,20 +81,28 @@ type sampleWriter struct {
 
 func (w *sampleWriter) write(p []byte) {
 	for len(p) > 0 && !w.truncated {
-		c := p[0]
-		if c >= 0x20 && c < 0x7f || c == '\t' || c == '\n' {
-			if len(w.b) == MaxSampleBytes {
+		// The usual case: a run of printable ASCII, appended at once.
+		i := 0
+		for i < len(p) {
+			if c := p[i]; (c < 0x20 && c != '\t' && c != '\n') || c >= 0x7f {
+				break
+			}
+			i++
+		}
+		if i > 0 {
+			if room := MaxSampleBytes - len(w.b); i > room {
+				w.b = append(w.b, p[:room]...)
 				w.truncated = true
 				return
 			}
-			w.b = append(w.b, c)
-			p = p[1:]
+			w.b = append(w.b, p[:i]...)
+			p = p[i:]
 			continue
 		}
 		r, size := utf8.DecodeRune(p)
 		piece := p[:size]
 		if r == utf8.RuneError || r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			piece = []byte("\uFFFD")
+			piece = replacementChar
 		}
 		if len(w.b)+len(piece) > MaxSampleBytes {
 			w.truncated = true
@@ -105,6 +113,8 @@ func (w *sampleWriter) write(p []byte) {
 	}
 }
 
+var replacementChar = []byte("\uFFFD")
+
 // maskJSON copies in to w, replacing the value of every object member whose
 // key is a PII field, at any depth, with "***". It scans lexically (strings
 // and nesting), so it is exact for valid JSON and still does its best on
@@ -113,10 +123,11 @@ func (w *sampleWriter) write(p []byte) {
 func maskJSON(w *sampleWriter, in []byte) {
 	last := 0
 	for i := 0; i < len(in) && !w.truncated; {
-		if in[i] != '"' {
-			i++
-			continue
+		q := bytes.IndexByte(in[i:], '"')
+		if q < 0 {
+			break
 		}
+		i += q
 		end := skipString(in, i)
 		j := skipSpaces(in, end)
 		if j < len(in) && in[j] == ':' && isPIIKey(in[i:end]) {
@@ -151,13 +162,20 @@ func isPIIKey(q []byte) bool {
 // skipString returns the index just past the string starting at in[i]
 // (a quote), or len(in) when it is not terminated.
 func skipString(in []byte, i int) int {
-	for j := i + 1; j < len(in); j++ {
-		switch in[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
+	for j := i + 1; j < len(in); {
+		k := bytes.IndexByte(in[j:], '"')
+		if k < 0 {
+			break
 		}
+		q := j + k
+		backslashes := 0
+		for p := q - 1; p > i && in[p] == '\\'; p-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return q + 1
+		}
+		j = q + 1
 	}
 	return len(in)
 }
