@@ -59,8 +59,8 @@ run: build ## Start a local OTLP sink and the collector; POST Auth0 events to it
 send: ## POST the sample payloads in testdata/ (all three formats) to a running `make run`
 	./internal/run/send.sh
 
-# Packages whose tests start real collector processes; each suite has its own target.
-SYSTEM_PKGS := /internal/e2e /internal/reliability /internal/fleet
+# Packages whose tests start real processes (collectors, a browser); each suite has its own target.
+SYSTEM_PKGS := /internal/e2e /internal/reliability /internal/fleet /internal/browser
 
 .PHONY: test
 test: build lint ## Everything CI runs: unit and race tests, a short fuzz pass, deploy checks, e2e, reliability, fleet
@@ -69,7 +69,7 @@ test: build lint ## Everything CI runs: unit and race tests, a short fuzz pass, 
 	$(MAKE) --no-print-directory fuzz
 	cd deploy/validate && $(GO) test -count=1 ./...
 	cd internal/bench && $(GO) test -count=1 ./...
-	$(MAKE) --no-print-directory test-e2e test-reliability
+	$(MAKE) --no-print-directory test-e2e test-reliability test-browser
 	@# CI installs nginx and requires the fleet test; elsewhere it skips without nginx.
 	OTELCOL_BINARY=$(COLLECTOR) FLEET_REQUIRED=$${CI:+1} $(GO) test -count=1 -timeout 6m -v ./internal/fleet/
 
@@ -80,6 +80,13 @@ test-e2e: build ## End-to-end tests: the built collector and a sink as real proc
 .PHONY: test-reliability
 test-reliability: build ## Delivery guarantees with real processes: kill -9, outage, memory pressure, retries, SIGTERM
 	OTELCOL_BINARY=$(COLLECTOR) $(GO) test $(RACE) -count=1 -timeout 8m -v ./internal/reliability/...
+
+# The inspector page in headless Chromium (Debian's `chromium`; about 5 s once built). CI installs
+# it and requires the test; elsewhere it skips without it. SCREENSHOT=docs/inspector.png refreshes
+# the README's screenshot.
+.PHONY: test-browser
+test-browser: ## The request inspector's page in headless Chromium (needs the chromium package)
+	BROWSER_REQUIRED=$${CI:+1} SCREENSHOT=$(SCREENSHOT) $(GO) test -count=1 -timeout 3m -v ./internal/browser/
 
 # Runs every Fuzz* target the receiver packages define, each for FUZZ_TIME; -fuzz accepts one
 # package and one target at a time.

@@ -15,7 +15,7 @@ const (
 	MaxHeaderValueBytes = 128
 	MaxRemoteBytes      = 64
 	MaxReasonBytes      = 512
-	MaxFormatBytes      = 32
+	MaxFormatBytes      = 48
 	MaxSampleBytes      = 4 << 10
 	MaxHeaderChecks     = 16
 	MaxHeaderNameBytes  = 64

@@ -25,7 +25,8 @@ p.meta { color: #444; margin: 0 0 1em; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #ccc; padding: .25em .5em; text-align: left; vertical-align: top; }
 th { background: #eee; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.time { white-space: nowrap; }
 tr.req td { border-top: 2px solid #999; }
 .ok { color: #05612a; font-weight: bold; }
 .client { color: #9a3b00; font-weight: bold; }
@@ -62,14 +63,14 @@ Reload to refresh. The same as JSON: <a href="requests.json">requests.json</a>.<
 <tbody>
 {{range .Requests}}<tr class="req" id="r{{.ID}}">
 <td class="num">{{.ID}}</td>
-<td>{{clock .Time}}</td>
+<td class="time">{{clock .Time}}</td>
 <td>{{.Remote}}</td>
 <td><code>{{.Method}} {{.Path}}</code>{{if .PathTruncated}} (path cut){{end}}{{if .QueryBytes}} (query of {{.QueryBytes}} bytes not shown){{end}}</td>
 <td class="status {{.StatusClass}}">{{.StatusText}}</td>
 <td>{{if .Reason}}{{.Reason}}{{else}}ok{{end}}</td>
 <td>{{if .ContentFormat}}{{.ContentFormat}}{{else}}-{{end}}</td>
 <td class="num">{{.Accepted}} / {{.Duplicates}} / {{.Malformed}}</td>
-<td class="num">{{printf "%.1f" .DurationMS}} ms</td>
+<td class="num">{{.DurationText}}</td>
 <td>{{.AuthText}}</td>
 </tr>
 <tr class="detail"><td colspan="10"><details id="d{{.ID}}">

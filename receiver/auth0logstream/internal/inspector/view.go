@@ -128,6 +128,14 @@ func (v View) AuthText() string {
 	}
 }
 
+// DurationText is the time taken in words, e.g. "350 µs" or "12.3 ms".
+func (v View) DurationText() string {
+	if v.DurationMS < 1 {
+		return fmt.Sprintf("%.0f µs", v.DurationMS*1000)
+	}
+	return fmt.Sprintf("%.1f ms", v.DurationMS)
+}
+
 // LengthText is the declared Content-Length in words.
 func (v View) LengthText() string {
 	if v.ContentLength < 0 {
