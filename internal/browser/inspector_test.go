@@ -195,7 +195,7 @@ func TestInspectorPageInChromium(t *testing.T) {
 		chromedp.Evaluate(`[...document.querySelectorAll('tr.req')].map(tr => tr.id)`, &ids),
 		chromedp.Evaluate(`document.body.innerText`, &textBefore),
 		chromedp.Evaluate(`getComputedStyle(document.querySelector('th')).backgroundColor`, &thBackground),
-		chromedp.Evaluate(`document.querySelector('#d1 pre.sample.event').checkVisibility()`, &sampleVisibleFirst),
+		chromedp.Evaluate(`document.querySelector('#d1 div.sample.event').checkVisibility()`, &sampleVisibleFirst),
 		chromedp.OuterHTML(`html`, &dom, chromedp.ByQuery),
 	))
 	assert.Equal(t, wantStatuses, statuses, "the rows a person sees, newest first")
@@ -212,11 +212,11 @@ func TestInspectorPageInChromium(t *testing.T) {
 	var textAfter, sample, malformed string
 	require.NoError(t, chromedp.Run(bctx,
 		chromedp.Click(`#d1 > summary`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#d1 pre.sample.event`, chromedp.ByQuery),
-		chromedp.Text(`#d1 pre.sample.event`, &sample, chromedp.ByQuery),
+		chromedp.WaitVisible(`#d1 div.sample.event`, chromedp.ByQuery),
+		chromedp.Text(`#d1 div.sample.event`, &sample, chromedp.ByQuery),
 		chromedp.Click(`#d4 > summary`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#d4 pre.sample.malformed`, chromedp.ByQuery),
-		chromedp.Text(`#d4 pre.sample.malformed`, &malformed, chromedp.ByQuery),
+		chromedp.WaitVisible(`#d4 div.sample.malformed`, chromedp.ByQuery),
+		chromedp.Text(`#d4 div.sample.malformed`, &malformed, chromedp.ByQuery),
 		chromedp.Evaluate(`document.body.innerText`, &textAfter),
 	))
 	assert.Contains(t, sample, `"log_id":"b-1"`)

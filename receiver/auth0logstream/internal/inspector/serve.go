@@ -15,6 +15,10 @@ import (
 	"time"
 )
 
+// Samples are in a div styled pre-wrap rather than in <pre>: a terminal
+// browser ignores the style and wraps them, where a <pre> would stretch the
+// whole table to the longest line.
+//
 // The page has one inline style sheet and nothing else: no script, no
 // image, no font, no external asset. The Content-Security-Policy allows that
 // style sheet by its hash and nothing more.
@@ -31,8 +35,8 @@ tr.req td { border-top: 2px solid #999; }
 .ok { color: #05612a; font-weight: bold; }
 .client { color: #9a3b00; font-weight: bold; }
 .server { color: #b00020; font-weight: bold; }
-code, pre { font-family: ui-monospace, monospace; }
-pre { white-space: pre-wrap; word-break: break-all; background: #f6f6f6; border: 1px solid #ddd; padding: .5em; margin: .3em 0; max-height: 30em; overflow: auto; }
+code { font-family: ui-monospace, monospace; }
+div.sample { white-space: pre-wrap; word-break: break-all; background: #f6f6f6; border: 1px solid #ddd; padding: .5em; margin: .3em 0; max-height: 30em; overflow: auto; }
 summary { cursor: pointer; color: #0645ad; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; margin: .3em 0; }
 dt { color: #444; }
@@ -84,9 +88,9 @@ Reload to refresh. The same as JSON: <a href="requests.json">requests.json</a>.<
 {{end}}</dl>
 {{with .Sample}}<p>Body sample{{if .PIIMasked}}, PII fields masked{{else}}, <strong>PII not masked</strong>{{end}}:</p>
 {{if .FirstEvent}}<p>First event{{if .FirstEventTruncated}} (cut){{end}}:</p>
-<pre class="sample event">{{.FirstEvent}}</pre>
+<div class="sample event"><code>{{.FirstEvent}}</code></div>
 {{end}}{{if .MalformedReason}}<p>First malformed line ({{.MalformedReason}}){{if .FirstMalformedTruncated}} (cut){{end}}:</p>
-<pre class="sample malformed">{{.FirstMalformed}}</pre>
+<div class="sample malformed"><code>{{.FirstMalformed}}</code></div>
 {{end}}{{else}}<p class="nosample">No body sample: {{.NoSampleReason}}.</p>{{end}}
 </details></td></tr>
 {{end}}</tbody>
