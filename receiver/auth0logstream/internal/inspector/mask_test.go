@@ -136,3 +136,22 @@ func FuzzSampleMasksEmail(f *testing.F) {
 		}
 	})
 }
+
+func TestPrintable8(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			x := uint64(0)
+			for i := 7; i >= 0; i-- {
+				x = x<<8 | uint64(w[i])
+			}
+			if printable8(x) && (c < 0x20 || c >= 0x7f) {
+				t.Fatalf("byte %#x at %d taken for printable", c, pos)
+			}
+			if c >= 0x20 && c < 0x7f && !printable8(x) {
+				t.Fatalf("printable byte %#x at %d refused", c, pos)
+			}
+		}
+	}
+}
