@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -116,10 +117,20 @@ func TestSampleReusesBuffer(t *testing.T) {
 	assert.Zero(t, allocs)
 }
 
-func FuzzSampleMasksEmail(f *testing.F) {
+func FuzzSample(f *testing.F) {
 	f.Add(`{"email":"SECRET"}`, "x")
 	f.Add(`{"a":{"b":[{"email":"SECRET"}]}}`, "y")
 	f.Fuzz(func(t *testing.T, prefix, suffix string) {
+		// Any text: the sample is bounded, valid UTF-8, free of control
+		// characters, for both rules and with masking off.
+		for _, mode := range [][2]bool{{true, true}, {true, false}, {false, false}} {
+			out, _ := sample(nil, []byte(prefix+suffix), mode[0], mode[1])
+			require.LessOrEqual(t, len(out), MaxSampleBytes)
+			require.True(t, utf8.Valid(out))
+			for _, r := range string(out) {
+				require.False(t, r < 0x20 && r != '\t' && r != '\n' || r == 0x7f, "control character %q", r)
+			}
+		}
 		// A valid object with a PII member anywhere: the value never survives.
 		if strings.Contains(prefix+suffix, "SECRETVALUE") {
 			return
