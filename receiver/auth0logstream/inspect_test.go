@@ -356,3 +356,19 @@ func TestInspectorConfigFromYAML(t *testing.T) {
 	require.Error(t, err, "a misspelt inspector key is an error")
 	assert.Contains(t, err.Error(), "endpont")
 }
+
+func TestInspectorRecordsConfighttpRejections(t *testing.T) {
+	ins := startInspected(t, nil)
+	resp := post(t, ins.url, testToken, lines(envelope("c-1", "s"))(t), "Content-Encoding", "br")
+	require.Equal(t, http.StatusUnsupportedMediaType, resp.status, resp.body)
+	p, _ := ins.requests(t)
+	require.Len(t, p.Requests, 1)
+	v := p.Requests[0]
+	assert.Equal(t, http.StatusUnsupportedMediaType, v.Status)
+	assert.Equal(t, errorReason(t, resp.body), v.Reason)
+	assert.Equal(t, "br", v.ContentEncoding)
+	assert.True(t, v.Authorization.Matched)
+	assert.False(t, v.Authenticated, "confighttp refused it before ingest")
+	assert.Nil(t, v.Sample)
+	assert.Equal(t, "refused before the body was read", v.NoSampleReason())
+}

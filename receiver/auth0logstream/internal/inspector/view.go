@@ -147,8 +147,10 @@ func (v View) LengthText() string {
 // NoSampleReason says why a request has no body sample.
 func (v View) NoSampleReason() string {
 	switch {
-	case !v.Authenticated:
+	case !v.Authenticated && v.Authorization.Checked && !v.Authorization.Matched:
 		return "not authenticated: the body was not read"
+	case !v.Authenticated:
+		return "refused before the body was read"
 	case v.Status == http.StatusRequestEntityTooLarge:
 		return "the body was refused before an event was read"
 	default:
