@@ -30,11 +30,16 @@
 // With masking on (the default), the values of the fields Auth0 can mask at
 // the source (user_name, email, phone_number, name, given_name, family_name,
 // address; compared case-insensitively) are replaced by "***" at any depth of
-// the sample's JSON, before the sample is stored. A malformed line is masked
-// by the same JSON-aware scan and then by a second, state-free textual rule
-// (see maskLoose), because broken quoting can make a JSON scan take a key for
-// string content. Masking happens on at most MaxScanBytes of input, so a huge
-// event costs bounded work.
+// the sample's JSON whenever a sample is served (page or JSON); nothing
+// unmasked leaves the process. A malformed line is masked by the same
+// JSON-aware scan and then by a second, state-free textual rule (see
+// maskLoose), because broken quoting can make a JSON scan take a key for
+// string content. A value cut by the 4 KiB bound is masked to the end.
+//
+// The ring keeps the raw first MaxSampleBytes of each sample in memory and
+// masks when it is viewed, so that a request pays for one bounded copy and
+// not for the scan; the receiver holds the same events in memory anyway
+// while it translates them.
 //
 // # Memory bound
 //
@@ -51,6 +56,7 @@
 // *Inspector and every Record method is a no-op on a nil receiver: nothing is
 // allocated or locked. When it is on, a request takes a pooled Record, a few
 // small string copies, one short lock at commit, and for an authenticated
-// request the masking of at most two bounded samples, written into buffers
-// that the Record and the ring slot swap instead of copying.
+// request a copy of at most two bounded samples into buffers that the Record
+// and the ring slot swap instead of copying. Serving the page copies the
+// ring under the lock and masks and formats outside it.
 package inspector // import "github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/inspector"

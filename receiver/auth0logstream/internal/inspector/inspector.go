@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"sync"
@@ -225,7 +226,7 @@ func (rec *Record) Event(raw []byte) {
 	}
 	e := &rec.e
 	e.eventTaken = true
-	e.event, e.eventTruncated = sample(e.event, raw, rec.in.maskPII, false)
+	e.event, e.eventTruncated = keep(e.event, raw)
 }
 
 // Malformed samples raw as the first malformed line, with the reason.
@@ -235,8 +236,19 @@ func (rec *Record) Malformed(raw []byte, reason string) {
 	}
 	e := &rec.e
 	e.malformedTaken = true
-	e.malformedLine, e.malformedTruncated = sample(e.malformedLine, raw, rec.in.maskPII, true)
+	e.malformedLine, e.malformedTruncated = keep(e.malformedLine, raw)
 	e.malformedReason, _ = clip(reason, MaxReasonBytes)
+}
+
+// keep copies at most MaxSampleBytes of raw into buf, reusing its memory.
+// The copy is raw: masking and display repair happen when it is viewed, so
+// the request pays for one bounded copy only.
+func keep(buf, raw []byte) ([]byte, bool) {
+	if cap(buf) < MaxSampleBytes {
+		buf = make([]byte, 0, MaxSampleBytes)
+	}
+	n := min(len(raw), MaxSampleBytes)
+	return append(buf[:0], raw[:n]...), n < len(raw)
 }
 
 // Format records the detected Content Format (see the Format* constants).
@@ -298,14 +310,24 @@ func (in *Inspector) Snapshot() ([]View, uint64) {
 	if in == nil {
 		return nil, 0
 	}
+	// Copy under the lock (the samples are bytes the ring reuses), mask and
+	// format outside it, so that a page view never holds up requests.
 	in.mu.Lock()
-	defer in.mu.Unlock()
-	views := make([]View, 0, len(in.ring))
+	entries := make([]entry, 0, len(in.ring))
 	for i := 1; i <= len(in.ring); i++ {
-		idx := (in.next - i + len(in.ring)) % len(in.ring)
-		views = append(views, in.ring[idx].view())
+		e := in.ring[(in.next-i+len(in.ring))%len(in.ring)]
+		e.event = bytes.Clone(e.event)
+		e.malformedLine = bytes.Clone(e.malformedLine)
+		entries = append(entries, e)
 	}
-	return views, in.seq
+	seq := in.seq
+	in.mu.Unlock()
+
+	views := make([]View, 0, len(entries))
+	for i := range entries {
+		views = append(views, entries[i].view())
+	}
+	return views, seq
 }
 
 // Capacity is the number of records kept.

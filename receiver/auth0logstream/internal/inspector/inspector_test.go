@@ -274,3 +274,37 @@ func TestClip(t *testing.T) {
 		assert.Equal(t, tt.cut, cut, "clip(%q, %d)", tt.in, tt.n)
 	}
 }
+
+func TestSampleCutAtTheBoundMasksTheValueItCuts(t *testing.T) {
+	in := New(Settings{MaskPII: true})
+	// The email value starts just before the 4 KiB kept and runs past it.
+	prefix := `{"description":"` + strings.Repeat("x", MaxSampleBytes-40) + `","email":"`
+	event := prefix + strings.Repeat("e", 100) + `@example.com","type":"s"}`
+	rec := in.Begin(newReq(http.MethodPost, "/"))
+	rec.Authenticated()
+	rec.Event([]byte(event))
+	in.Commit(rec)
+	views, _ := in.Snapshot()
+	s := views[0].Sample
+	require.NotNil(t, s)
+	assert.True(t, s.FirstEventTruncated)
+	assert.NotContains(t, s.FirstEvent, "eee")
+	assert.Contains(t, s.FirstEvent, `"email":"***"`)
+	assert.LessOrEqual(t, len(s.FirstEvent), MaxSampleBytes)
+}
+
+func TestSnapshotDoesNotShareSampleMemory(t *testing.T) {
+	in := New(Settings{MaxRequests: 1})
+	rec := in.Begin(newReq(http.MethodPost, "/"))
+	rec.Authenticated()
+	rec.Event([]byte(`{"n":1}`))
+	in.Commit(rec)
+	views, _ := in.Snapshot()
+	// The next request reuses the buffers of the first: the view taken
+	// before must not change.
+	rec = in.Begin(newReq(http.MethodPost, "/"))
+	rec.Authenticated()
+	rec.Event([]byte(`{"n":2}`))
+	in.Commit(rec)
+	assert.Equal(t, `{"n":1}`, views[0].Sample.FirstEvent)
+}

@@ -75,12 +75,14 @@ func (e *entry) view() View {
 	if e.authenticated && (e.eventTaken || e.malformedTaken) {
 		v.Sample = &Sample{PIIMasked: e.masked}
 		if e.eventTaken {
-			v.Sample.FirstEvent = string(e.event)
-			v.Sample.FirstEventTruncated = e.eventTruncated
+			out, cut := sample(nil, e.event, e.masked, false)
+			v.Sample.FirstEvent = string(out)
+			v.Sample.FirstEventTruncated = e.eventTruncated || cut
 		}
 		if e.malformedTaken {
-			v.Sample.FirstMalformed = string(e.malformedLine)
-			v.Sample.FirstMalformedTruncated = e.malformedTruncated
+			out, cut := sample(nil, e.malformedLine, e.masked, true)
+			v.Sample.FirstMalformed = string(out)
+			v.Sample.FirstMalformedTruncated = e.malformedTruncated || cut
 			v.Sample.MalformedReason = e.malformedReason
 		}
 	}
