@@ -146,12 +146,12 @@ func (in *Inspector) Begin(req *http.Request) *Record {
 	ev, ml := e.event[:0], e.malformedLine[:0]
 	*e = entry{event: ev, malformedLine: ml, masked: in.maskPII}
 	e.time = rec.start
-	e.remote, _ = clip(req.RemoteAddr, MaxRemoteBytes)
+	e.remote, _ = clipOwn(req.RemoteAddr, MaxRemoteBytes)
 	e.method = SafeMethod(req.Method)
 	e.path, e.pathTruncated = clip(req.URL.EscapedPath(), MaxPathBytes)
 	e.queryBytes = len(req.URL.RawQuery)
-	e.contentType, _ = clip(req.Header.Get("Content-Type"), MaxHeaderValueBytes)
-	e.contentEncoding, _ = clip(req.Header.Get("Content-Encoding"), MaxHeaderValueBytes)
+	e.contentType, _ = clipOwn(req.Header.Get("Content-Type"), MaxHeaderValueBytes)
+	e.contentEncoding, _ = clipOwn(req.Header.Get("Content-Encoding"), MaxHeaderValueBytes)
 	e.contentLength = req.ContentLength
 	if v := req.Header["Authorization"]; len(v) > 0 {
 		e.auth.Present, e.auth.Count = true, len(v)
@@ -194,7 +194,7 @@ func (rec *Record) HidePath(why string) {
 	if rec == nil {
 		return
 	}
-	rec.e.path, _ = clip("(hidden: "+why+")", MaxPathBytes)
+	rec.e.path, _ = clipOwn("(hidden: "+why+")", MaxPathBytes)
 	rec.e.pathTruncated = false
 }
 
@@ -237,7 +237,7 @@ func (rec *Record) Malformed(raw []byte, reason string) {
 	e := &rec.e
 	e.malformedTaken = true
 	e.malformedLine, e.malformedTruncated = keep(e.malformedLine, raw)
-	e.malformedReason, _ = clip(reason, MaxReasonBytes)
+	e.malformedReason, _ = clipOwn(reason, MaxReasonBytes)
 }
 
 // keep copies at most MaxSampleBytes of raw into buf, reusing its memory.
@@ -256,7 +256,7 @@ func (rec *Record) Format(f string) {
 	if rec == nil {
 		return
 	}
-	rec.e.format, _ = clip(f, MaxFormatBytes)
+	rec.e.format, _ = clipOwn(f, MaxFormatBytes)
 }
 
 // Counts records what the body held.
@@ -275,7 +275,7 @@ func (rec *Record) Answer(status int, reason string) {
 		return
 	}
 	rec.e.status = status
-	rec.e.reason, _ = clip(reason, MaxReasonBytes)
+	rec.e.reason, _ = clipOwn(reason, MaxReasonBytes)
 }
 
 // Commit stores rec in the ring, dropping the oldest record when full, and
@@ -351,6 +351,23 @@ func SafeMethod(m string) string {
 		return m
 	}
 	return "other"
+}
+
+// clipOwn is clip for a string that is its own allocation (a header value,
+// the remote address, a reason built for this request): one that needs no
+// cut or repair is kept as it is, since keeping it pins no more than its
+// own, bounded, bytes. Strings that may share memory with something larger
+// (the path, a substring of the request line) go through clip.
+func clipOwn(s string, n int) (string, bool) {
+	if len(s) <= n {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c == 0x7f || c >= utf8.RuneSelf {
+				return clip(s, n)
+			}
+		}
+		return s, false
+	}
+	return clip(s, n)
 }
 
 // clip returns s as valid UTF-8 without control characters, cut at a rune
