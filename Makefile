@@ -77,7 +77,7 @@ test: build lint ## Everything CI runs: unit and race tests, a short fuzz pass, 
 	$(MAKE) --no-print-directory fuzz
 	cd deploy/validate && OTELCOL_BINARY=$(COLLECTOR) $(GO) test -count=1 ./...
 	cd internal/bench && $(GO) test -count=1 ./...
-	$(MAKE) --no-print-directory test-e2e test-reliability test-pull-system
+	$(MAKE) --no-print-directory test-e2e test-reliability test-pull-system test-browser
 	@# CI installs nginx and requires the fleet test; elsewhere it skips without nginx.
 	$(MAKE) --no-print-directory test-fleet FLEET_REQUIRED=$${CI:+1}
 
@@ -103,6 +103,13 @@ run-pull: build ## Start the Management API emulator, a local sink and a pull-on
 .PHONY: bench-pull
 bench-pull: ## Backfill events/s of pull mode against the emulator, beside the page_size x requests/s ceiling (about 1 minute)
 	$(GO) test -run '^$$' -bench Backfill -benchtime 2x ./internal/pulltest
+
+# The inspector page in headless Chromium (Debian's `chromium`; about 5 s once built). CI installs
+# it and requires the test; elsewhere it skips without it. SCREENSHOT=docs/inspector.png refreshes
+# the README's screenshot.
+.PHONY: test-browser
+test-browser: ## The request inspector's page in headless Chromium (needs the chromium package)
+	BROWSER_REQUIRED=$${CI:+1} SCREENSHOT=$(SCREENSHOT) $(GO) test -count=1 -timeout 3m -v ./internal/browser/
 
 # Runs every Fuzz* target the receiver packages define, each for FUZZ_TIME; -fuzz accepts one
 # package and one target at a time.

@@ -17,6 +17,8 @@ export AUTH0_LOG_STREAM_TOKEN=${AUTH0_LOG_STREAM_TOKEN:-demo-token-change-me}
 export AUTH0_RECEIVER_ENDPOINT=${AUTH0_RECEIVER_ENDPOINT:-127.0.0.1:8383}
 export HEALTH_CHECK_ENDPOINT=${HEALTH_CHECK_ENDPOINT:-127.0.0.1:13133}
 export AUTH0_QUEUE_DIR=${AUTH0_QUEUE_DIR:-./data/queue}
+# The request inspector (receiver/auth0logstream/README.md#request-inspector): loopback only.
+export AUTH0_INSPECTOR_ENDPOINT=${AUTH0_INSPECTOR_ENDPOINT:-127.0.0.1:8384}
 export SINK_ENDPOINT=${SINK_ENDPOINT:-127.0.0.1:4318}
 export SINK_OUTPUT_FILE=${SINK_OUTPUT_FILE:-./data/received.jsonl}
 export OTLP_ENDPOINT=${OTLP_ENDPOINT:-http://$SINK_ENDPOINT}
@@ -74,10 +76,12 @@ wait_for_port() {
 pids+=($!)
 wait_for_port "$SINK_ENDPOINT" "${pids[0]}" sink
 
-"$bin" --config otelcol-config.yaml &
+"$bin" --config otelcol-config.yaml \
+	--set "receivers::auth0logstream::inspector::endpoint=$AUTH0_INSPECTOR_ENDPOINT" &
 pids+=($!)
 wait_for_port "$HEALTH_CHECK_ENDPOINT" "${pids[1]}" collector
 wait_for_port "$AUTH0_RECEIVER_ENDPOINT" "${pids[1]}" collector
+wait_for_port "$AUTH0_INSPECTOR_ENDPOINT" "${pids[1]}" collector
 
 cat <<MSG
 
@@ -89,6 +93,9 @@ cat <<MSG
    Send the samples:          make send        (from another terminal)
    Forwarded failures appear: below, printed by the local sink, and in
                               $SINK_OUTPUT_FILE (OTLP JSON, one request per line)
+   Request inspector:         http://$AUTH0_INSPECTOR_ENDPOINT/
+                              (the last 50 requests and what was answered;
+                              as JSON: http://$AUTH0_INSPECTOR_ENDPOINT/requests.json)
    Health check:              http://$HEALTH_CHECK_ENDPOINT/
  Ctrl-C stops both processes.
 ==============================================================================

@@ -118,9 +118,9 @@ func (a *authChecker) enabled() bool { return a.tokens.any || len(a.headers) > 0
 // refused. The reason never contains a header's value, only its name.
 // Both the token and every required header are always compared, so a
 // refusal takes as long whichever part is wrong.
-func (a *authChecker) check(req *http.Request) (ok bool, tokenIndex int, reason string) {
-	tokenOK, tokenIndex, tokenReason := a.checkToken(req.Header)
-	headersOK, headerReason := a.checkHeaders(req.Header)
+func (a *authChecker) check(req *http.Request, audit authAudit) (ok bool, tokenIndex int, reason string) {
+	tokenOK, tokenIndex, tokenReason := a.checkToken(req.Header, audit)
+	headersOK, headerReason := a.checkHeaders(req.Header, audit)
 	switch {
 	case !tokenOK:
 		return false, -1, tokenReason
@@ -130,13 +130,23 @@ func (a *authChecker) check(req *http.Request) (ok bool, tokenIndex int, reason 
 	return true, tokenIndex, ""
 }
 
-func (a *authChecker) checkToken(h http.Header) (bool, int, string) {
+// authAudit learns what the checks found, never a value: the request
+// inspector implements it. nil when nobody listens.
+type authAudit interface {
+	Authorization(values []string, matched bool)
+	Header(name string, present, matched bool)
+}
+
+func (a *authChecker) checkToken(h http.Header, audit authAudit) (bool, int, string) {
 	if !a.tokens.any {
 		return true, -1, ""
 	}
 	values, present := h["Authorization"]
 	got := digestFirst(values)
 	matched, index := a.tokens.match(&got)
+	if audit != nil {
+		audit.Authorization(values, matched == 1 && len(values) == 1)
+	}
 	switch {
 	case !present:
 		return false, -1, "missing Authorization header"
@@ -162,7 +172,7 @@ func (s *tokenSet) match(got *[sha256.Size]byte) (matched, index int) {
 
 // checkHeaders compares every required header, then names the first (in
 // name order) that is missing, repeated or wrong.
-func (a *authChecker) checkHeaders(h http.Header) (bool, string) {
+func (a *authChecker) checkHeaders(h http.Header, audit authAudit) (bool, string) {
 	failed := -1
 	var why string
 	for i := range a.headers {
@@ -170,6 +180,9 @@ func (a *authChecker) checkHeaders(h http.Header) (bool, string) {
 		values, present := h[rh.name]
 		got := digestFirst(values)
 		eq := subtle.ConstantTimeCompare(got[:], rh.want[:])
+		if audit != nil {
+			audit.Header(rh.name, present, present && len(values) == 1 && eq == 1)
+		}
 		switch {
 		case failed >= 0:
 			// An earlier header is named; this one was still compared.
@@ -191,6 +204,23 @@ func digestFirst(values []string) [sha256.Size]byte {
 		return sha256.Sum256(nil)
 	}
 	return sha256.Sum256([]byte(values[0]))
+}
+
+// secrets are every configured token and required header value, for
+// keeping them out of what the receiver shows.
+func (cfg *Config) secrets() []string {
+	var out []string
+	for _, t := range cfg.tokenSlots() {
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	for _, v := range cfg.RequiredHeaders {
+		if v != "" {
+			out = append(out, string(v))
+		}
+	}
+	return out
 }
 
 // tokenSlots is authorization_token followed by authorization_tokens, in

@@ -53,19 +53,19 @@ func TestTokenComparisonIsExactBytes(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.AuthorizationToken = "abc"
 	a := newTestChecker(t, cfg)
-	ok, index, _ := a.check(authRequest("abc"))
+	ok, index, _ := a.check(authRequest("abc"), nil)
 	assert.True(t, ok)
 	assert.Equal(t, 0, index)
 	for _, s := range []string{"ab", "abcd", "ABC", "Bearer abc", " abc", "abc ", "abc\x00"} {
-		ok, index, reason := a.check(authRequest(s))
+		ok, index, reason := a.check(authRequest(s), nil)
 		assert.False(t, ok, "%q", s)
 		assert.Equal(t, -1, index, "%q", s)
 		assert.Equal(t, "Authorization header does not match any configured token", reason, "%q", s)
 	}
-	ok, _, reason := a.check(authRequest(""))
+	ok, _, reason := a.check(authRequest(""), nil)
 	assert.False(t, ok)
 	assert.Equal(t, "missing Authorization header", reason)
-	ok, _, reason = a.check(authRequest("", "Authorization: abc", "Authorization: abc"))
+	ok, _, reason = a.check(authRequest("", "Authorization: abc", "Authorization: abc"), nil)
 	assert.False(t, ok)
 	assert.Equal(t, "Authorization header sent more than once", reason)
 }
@@ -80,13 +80,13 @@ func TestTokenSlots(t *testing.T) {
 	a := newTestChecker(t, cfg)
 	assert.Equal(t, 2, a.tokenCount())
 	for auth, want := range map[string]int{rotationOld: 0, rotationNew: 2} {
-		ok, index, reason := a.check(authRequest(auth))
+		ok, index, reason := a.check(authRequest(auth), nil)
 		assert.True(t, ok, reason)
 		assert.Equal(t, want, index, auth)
 	}
 	empty := authRequest("")
 	empty.Header["Authorization"] = []string{""}
-	ok, _, reason := a.check(empty)
+	ok, _, reason := a.check(empty, nil)
 	assert.False(t, ok, "an empty slot must not accept an empty header")
 	assert.Equal(t, "Authorization header does not match any configured token", reason)
 
@@ -98,11 +98,11 @@ func TestTokenSlots(t *testing.T) {
 	a = newTestChecker(t, cfg)
 	assert.Equal(t, maxTokens-1, a.tokenCount())
 	for i := range maxTokens - 1 {
-		ok, index, _ := a.check(authRequest(fmt.Sprintf("token-number-%d", i)))
+		ok, index, _ := a.check(authRequest(fmt.Sprintf("token-number-%d", i)), nil)
 		assert.True(t, ok)
 		assert.Equal(t, i+1, index)
 	}
-	ok, _, _ = a.check(authRequest(""))
+	ok, _, _ = a.check(authRequest(""), nil)
 	assert.False(t, ok, "a list without authorization_token still requires a token")
 }
 
@@ -324,7 +324,7 @@ func TestDuplicateTokenWarns(t *testing.T) {
 	for _, e := range logs.All() {
 		assert.NotContains(t, fmt.Sprint(e.ContextMap()), secret)
 	}
-	ok, index, _ := r.auth.check(authRequest(secret))
+	ok, index, _ := r.auth.check(authRequest(secret), nil)
 	assert.True(t, ok)
 	assert.Equal(t, 2, index)
 }
@@ -336,7 +336,7 @@ func TestAuthConfigFromYAML(t *testing.T) {
 	assert.Equal(t, []configopaque.String{"next-token"}, cfg.AuthorizationTokens)
 	a := newTestChecker(t, cfg)
 	assert.Equal(t, []string{"X-Stream-Secret"}, a.headerNames())
-	ok, index, reason := a.check(authRequest("next-token", "X-Stream-Secret: header-value"))
+	ok, index, reason := a.check(authRequest("next-token", "X-Stream-Secret: header-value"), nil)
 	assert.True(t, ok, reason)
 	assert.Equal(t, 1, index)
 
@@ -401,7 +401,7 @@ func BenchmarkAuthCheck(b *testing.B) {
 			a, err := newAuthChecker(c.cfg)
 			require.NoError(b, err)
 			for b.Loop() {
-				a.check(c.req)
+				a.check(c.req, nil)
 			}
 		})
 	}

@@ -99,6 +99,8 @@ type Config struct {
 	GeoIP     GeoIPConfig     `mapstructure:"geoip"`
 	UserAgent UserAgentConfig `mapstructure:"user_agent"`
 
+	Inspector InspectorConfig `mapstructure:"inspector"` // see config_inspector.go
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -196,5 +198,6 @@ func (cfg *Config) Validate() error {
 	}
 	errs = append(errs, cfg.validateAuth()...)
 	errs = append(errs, cfg.validateEnrich())
+	errs = append(errs, cfg.validateInspector())
 	return errors.Join(errs...)
 }

@@ -57,6 +57,7 @@ func TestDefaultConfig(t *testing.T) {
 		}),
 		GeoIP:     GeoIPConfig{CheckInterval: time.Minute, CacheSize: 4096},
 		UserAgent: UserAgentConfig{Enabled: true, CacheSize: 4096, MaxParsesPerSecond: 100},
+		Inspector: InspectorConfig{MaxRequests: 50, MaskPII: true},
 	}
 	assert.Equal(t, want, cfg)
 	assert.False(t, cfg.ManagementAPI.HasValue(), "pull is off by default")

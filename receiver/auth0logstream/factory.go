@@ -43,6 +43,7 @@ func createDefaultConfig() component.Config {
 		ManagementAPI: configoptional.Default(defaultManagementAPIConfig()),
 		GeoIP:     defaultGeoIPConfig(),
 		UserAgent: defaultUserAgentConfig(),
+		Inspector: InspectorConfig{MaxRequests: defaultInspectorMaxRequests, MaskPII: true},
 	}
 }
 

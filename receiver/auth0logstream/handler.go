@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/inspector"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/status"
 )
 
@@ -25,6 +26,8 @@ import (
 // gate answers 404, 405 and 401 (auth.go) before anything reads the body.
 func (r *logsReceiver) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		req, rec := r.inspectBegin(req) // rec is nil when the inspector is off
+		defer r.inspector.Commit(rec)   // a no-op on nil
 		if req.URL.Path != r.cfg.Path {
 			r.reject(w, req, http.StatusNotFound, "no such path: Auth0 events are accepted at "+r.cfg.Path)
 			return
@@ -34,7 +37,11 @@ func (r *logsReceiver) gate(next http.Handler) http.Handler {
 			r.reject(w, req, http.StatusMethodNotAllowed, "method not allowed: use POST")
 			return
 		}
-		ok, tokenIndex, reason := r.auth.check(req)
+		var audit authAudit
+		if rec != nil { // a nil *Record in an interface would not be nil
+			audit = rec
+		}
+		ok, tokenIndex, reason := r.auth.check(req, audit)
 		if !ok {
 			r.reject(w, req, http.StatusUnauthorized, reason)
 			return
@@ -48,6 +55,7 @@ func (r *logsReceiver) gate(next http.Handler) http.Handler {
 
 // ingest decodes the body, hands the records to the pipeline and answers.
 func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
+	rec := r.inspectAuthenticated(req) // nil when the inspector is off
 	// A body declared larger than the limit cannot succeed: say so before
 	// reading any of it. (Compressed bodies are checked as they inflate.)
 	if limit := r.cfg.ServerConfig.MaxRequestBodySize; limit > 0 && req.ContentLength > limit {
@@ -62,9 +70,11 @@ func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
 	// Decode and translate as the body streams in; full chunks are
 	// consumed on the way, the rest at the end.
 	st.batch.Reset(ctx, r.consume, pcommon.NewTimestampFromTime(r.now()))
-	st.scanner.Reset(req.Body)
+	body := inspectBody(rec, req.Body, st.batch) // req.Body itself when off
+	st.scanner.Reset(body)
 	err := st.batch.ReadAll(st.scanner)
 	stats := st.batch.Stats()
+	inspectStats(rec, body, st.scanner.Format(), stats)
 	r.observePipeline(err)
 	if err != nil {
 		code, reason := status.FromError(err)
@@ -85,6 +95,7 @@ func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
 			zap.Int("duplicates", stats.Duplicates),
 			zap.Int("malformed", stats.Malformed))
 	}
+	rec.Answer(http.StatusOK, "")
 	writeJSON(w, http.StatusOK, map[string]int{
 		"accepted":   stats.Accepted,
 		"duplicates": stats.Duplicates,
@@ -104,6 +115,7 @@ func (r *logsReceiver) serverError(w http.ResponseWriter, req *http.Request, msg
 // reject answers a non-2xx status with a specific reason. The reason never
 // contains the token: it is built from our own words and the parsers' errors.
 func (r *logsReceiver) reject(w http.ResponseWriter, req *http.Request, status int, reason string) {
+	r.inspectRecord(req).Answer(status, reason)
 	r.telemetry.ReceiverAuth0logstreamRejectedRequests.Add(req.Context(), 1,
 		metric.WithAttributes(attribute.Int("http.response.status_code", status)))
 	r.logger.Debug("Request rejected",
@@ -120,15 +132,9 @@ func (r *logsReceiver) reject(w http.ResponseWriter, req *http.Request, status i
 }
 
 // logSafeMethod keeps arbitrary request-line text out of logs: a sender
-// that misplaces its token puts it wherever it likes, path and method included.
-func logSafeMethod(m string) string {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
-		return m
-	}
-	return "other"
-}
+// that misplaces its token puts it wherever it likes, path and method
+// included. The inspector's page follows the same rule.
+func logSafeMethod(m string) string { return inspector.SafeMethod(m) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, _ := json.Marshal(v)

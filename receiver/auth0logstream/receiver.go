@@ -24,6 +24,7 @@ import (
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/dedup"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonframe"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonpdata"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/inspector"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/translator"
 )
@@ -51,6 +52,8 @@ type logsReceiver struct {
 	shutdownWG sync.WaitGroup
 
 	sources sources // pull mode and the persisted dedup window (pull.go)
+	inspector    *inspector.Inspector // nil when off; see inspect.go
+	inspectorSrv *inspector.Server
 }
 
 // requestState is the per-request working memory, pooled so that a busy
@@ -83,6 +86,7 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 		retryAfter: retryAfterSeconds(cfg),
 		now:        time.Now,
 		enrich:     &enricher{},
+		inspector:  newInspector(cfg),
 	}
 	if r.auth, err = newAuthChecker(cfg); err != nil {
 		return nil, err
@@ -175,7 +179,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(serr))
 		}
 	}()
-	return nil
+	return r.startInspector(ctx)
 }
 
 // abortStart undoes what a failed Start had started.
@@ -239,6 +243,7 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 	}
 	r.shutdownWG.Wait()
 	err = errors.Join(err, r.shutdownSources(ctx))
+	err = errors.Join(err, r.stopInspector(ctx))
 	r.telemetry.Shutdown()
 	return errors.Join(err, r.enrich.shutdown())
 }

@@ -48,12 +48,23 @@ type Batch struct {
 	seen       map[uint64]struct{}
 	stats      Stats
 	firstError error
+	observer   Observer // nil: none
 }
 
 type tenantGroup struct {
 	tenant, environment string
 	records             plog.LogRecordSlice
 }
+
+// Observer sees each value a batch adds, as it adds it: for diagnostics
+// (the request inspector). raw is valid only during the call.
+type Observer interface {
+	Event(raw []byte)
+	Malformed(raw []byte, reason string)
+}
+
+// Observe reports the values of the next deliveries to o; nil stops it.
+func (b *Batch) Observe(o Observer) { b.observer = o }
 
 // NewBatch returns a Batch; dedup may be nil. scopeName and version name
 // the instrumentation scope of every record.
@@ -79,7 +90,7 @@ func (b *Batch) Reset(ctx context.Context, consume ConsumeFunc, observed pcommon
 // pooled batch does not keep it alive.
 func (b *Batch) Release() {
 	b.releaseClaims()
-	b.ctx, b.consume = nil, nil
+	b.ctx, b.consume, b.observer = nil, nil, nil
 	b.logs = plog.Logs{}
 	clear(b.groups)
 	b.groups = b.groups[:0]
@@ -135,6 +146,9 @@ func (b *Batch) Add(raw []byte, hints []int) error {
 		return b.AddMalformed(raw, err)
 	}
 	b.stats.Events++
+	if b.observer != nil {
+		b.observer.Event(raw)
+	}
 	if b.dedup != nil && info.LogID != "" {
 		key := b.dedup.Key(info.LogID)
 		_, dup := b.seen[key]
@@ -167,6 +181,9 @@ func (b *Batch) AddMalformed(raw []byte, reason error) error {
 	b.stats.Malformed++
 	if b.firstError == nil {
 		b.firstError = reason
+	}
+	if b.observer != nil {
+		b.observer.Malformed(raw, reason.Error())
 	}
 	lr := b.group("", "").AppendEmpty()
 	lr.SetObservedTimestamp(b.observed)
