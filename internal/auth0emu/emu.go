@@ -79,7 +79,7 @@ type Options struct {
 const (
 	DefaultDomain       = "emu-tenant.auth0.local"
 	DefaultClientID     = "emu-client-id"
-	DefaultClientSecret = "emu-client-secret"
+	DefaultClientSecret = "emu-client-secret" //nolint:gosec // G101: the emulator's own test credential
 	DefaultTake         = 50
 	MaxTake             = 100
 	maxSearchWindow     = 1000 // Auth0: page*per_page+per_page at most 1000 in search mode
@@ -540,7 +540,7 @@ func (s *Server) logs(rw http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(body) //nolint:gosec // G705: JSON of generated events, served as application/json to the receiver under test
 }
 
 func badRequest(msg string) ([]byte, string, int, int) {

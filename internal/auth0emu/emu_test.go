@@ -75,7 +75,7 @@ func get(t *testing.T, s *Server, tok, query string) answer {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	a := answer{status: resp.StatusCode, header: resp.Header, raw: string(b)}
-	if resp.StatusCode == 200 {
+	if resp.StatusCode == http.StatusOK {
 		require.NoError(t, json.Unmarshal(b, &a.events), string(b))
 	}
 	return a

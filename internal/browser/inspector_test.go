@@ -63,7 +63,7 @@ func freeAddr(t *testing.T) string {
 // tenant "overloaded": the receiver answers 503.
 func overloaded() consumer.Logs {
 	c, _ := consumer.NewLogs(func(_ context.Context, ld plog.Logs) error {
-		for i := 0; i < ld.ResourceLogs().Len(); i++ {
+		for i := range ld.ResourceLogs().Len() {
 			if v, ok := ld.ResourceLogs().At(i).Resource().Attributes().Get("auth0.tenant.name"); ok && v.Str() == "overloaded" {
 				return errors.New("sending queue is full")
 			}

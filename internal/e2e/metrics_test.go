@@ -228,12 +228,12 @@ func readCounts(t *testing.T, path string) (map[countKey]int64, int64) {
 		if err != nil {
 			continue // a line still being written; the next poll reads it whole
 		}
-		for i := 0; i < md.ResourceMetrics().Len(); i++ {
+		for i := range md.ResourceMetrics().Len() {
 			rm := md.ResourceMetrics().At(i)
 			resTenant := testproc.StringAttr(rm.Resource().Attributes(), "auth0.tenant.name")
-			for j := 0; j < rm.ScopeMetrics().Len(); j++ {
+			for j := range rm.ScopeMetrics().Len() {
 				ms := rm.ScopeMetrics().At(j).Metrics()
-				for k := 0; k < ms.Len(); k++ {
+				for k := range ms.Len() {
 					m := ms.At(k)
 					if m.Name() != "auth0.events" {
 						continue
@@ -243,7 +243,7 @@ func readCounts(t *testing.T, path string) (map[countKey]int64, int64) {
 						t.Fatalf("auth0.events is %s (monotonic %v), want a monotonic delta sum", m.Type(), m.Sum().IsMonotonic())
 					}
 					dps := m.Sum().DataPoints()
-					for d := 0; d < dps.Len(); d++ {
+					for d := range dps.Len() {
 						dp := dps.At(d)
 						a := dp.Attributes()
 						if a.Len() != 5 {

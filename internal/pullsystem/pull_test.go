@@ -133,7 +133,7 @@ func TestPushAndPullOverlap(t *testing.T) {
 			defer wg.Done()
 			for b := w * 100; b < len(evs); b += 400 {
 				body := auth0gen.Encode(auth0gen.JSONArray, evs[b:min(b+100, len(evs))])
-				for attempt := 0; attempt < 3; attempt++ {
+				for range 3 {
 					code, _, err := s.post(body)
 					mu.Lock()
 					statuses[code]++

@@ -184,11 +184,11 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 func uids(logs []plog.Logs) map[string]int {
 	out := map[string]int{}
 	for _, l := range logs {
-		for i := 0; i < l.ResourceLogs().Len(); i++ {
+		for i := range l.ResourceLogs().Len() {
 			sls := l.ResourceLogs().At(i).ScopeLogs()
-			for j := 0; j < sls.Len(); j++ {
+			for j := range sls.Len() {
 				lrs := sls.At(j).LogRecords()
-				for k := 0; k < lrs.Len(); k++ {
+				for k := range lrs.Len() {
 					v, _ := lrs.At(k).Attributes().Get("log.record.uid")
 					out[v.Str()]++
 				}

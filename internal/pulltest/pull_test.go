@@ -32,11 +32,11 @@ type flat struct {
 func flatten(logs []plog.Logs) map[string]flat {
 	out := map[string]flat{}
 	for _, l := range logs {
-		for i := 0; i < l.ResourceLogs().Len(); i++ {
+		for i := range l.ResourceLogs().Len() {
 			rl := l.ResourceLogs().At(i)
-			for j := 0; j < rl.ScopeLogs().Len(); j++ {
+			for j := range rl.ScopeLogs().Len() {
 				sl := rl.ScopeLogs().At(j)
-				for k := 0; k < sl.LogRecords().Len(); k++ {
+				for k := range sl.LogRecords().Len() {
 					lr := plog.NewLogRecord()
 					sl.LogRecords().At(k).CopyTo(lr)
 					lr.SetObservedTimestamp(0)
@@ -147,14 +147,14 @@ func TestTokenExpiryMidRun(t *testing.T) {
 }
 
 // TestRateLimitsHonoured: with our budget above the tenant's limit, the
-// tenant's 429s are honoured (no request before X-RateLimit-Reset); with the
+// tenant's 429s are honored (no request before X-RateLimit-Reset); with the
 // budget below it, no 429 at all and the rate stays within the budget.
 func TestRateLimitsHonoured(t *testing.T) {
-	t.Run("tenant limit shared with a neighbour", func(t *testing.T) {
+	t.Run("tenant limit shared with a neighbor", func(t *testing.T) {
 		emu, evs := startEmu(t, auth0emu.Options{RateLimit: 4, RateBurst: 4}, 1500)
 		// Another Management API client of the same tenant spends part of the
 		// limit, so our X-RateLimit-Remaining does not foresee every 429.
-		stopNeighbour := neighbour(t, emu, 4, 700*time.Millisecond)
+		stopNeighbour := neighbor(t, emu, 4, 700*time.Millisecond)
 		sink := new(consumertest.LogsSink)
 		start(t, config(t, pullOnly(emu, map[string]any{"page_size": 100, "max_requests_per_second": 20})), sink, hostWith(newMemStorage()), nil)
 		waitFor(t, 60*time.Second, "1500 events", func() bool { return sink.LogRecordCount() >= len(evs) })
@@ -181,7 +181,7 @@ func TestRateLimitsHonoured(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("429s to us=%d, to the neighbour=%d, our logs requests=%d", ours, len(st.Rejections)-ours, len(mine))
+		t.Logf("429s to us=%d, to the neighbor=%d, our logs requests=%d", ours, len(st.Rejections)-ours, len(mine))
 		require.Positive(t, ours, "the shared limit made the tenant refuse us")
 	})
 	t.Run("our budget below the tenant limit", func(t *testing.T) {
@@ -202,11 +202,11 @@ func TestRateLimitsHonoured(t *testing.T) {
 	})
 }
 
-const neighbourAgent = "neighbour/1.0"
+const neighbourAgent = "neighbor/1.0"
 
-// neighbour is another client of the tenant's Management API: a burst of
+// neighbor is another client of the tenant's Management API: a burst of
 // n search requests every interval; stop ends it (it also ends with the test).
-func neighbour(t *testing.T, emu *auth0emu.Server, n int, interval time.Duration) (stop func()) {
+func neighbor(t *testing.T, emu *auth0emu.Server, n int, interval time.Duration) (stop func()) {
 	t.Helper()
 	resp, err := testClient.PostForm(emu.URL()+"/oauth/token", map[string][]string{
 		"grant_type": {"client_credentials"}, "client_id": {auth0emu.DefaultClientID},

@@ -47,20 +47,20 @@ func ChartSVG(title string, duration float64, panels []Panel) string {
 		py := func(v float64) float64 { return y0 + mt + plotH - (v-lo)/(hi-lo)*plotH }
 
 		heading := p.Title + " (" + p.Unit + ")"
-		colour := "black"
+		color := "black"
 		if p.Trend != nil {
 			switch {
 			case p.Trend.Samples < MinTrendSamples:
 				heading += fmt.Sprintf(": %d samples in the last quarter, not judged", p.Trend.Samples)
-				colour = "#c0392b"
+				color = "#c0392b"
 			case p.Trend.Pass:
 				heading += fmt.Sprintf(": rise %s < bound %s, pass", short(p.Trend.Rise), short(p.Trend.Bound))
 			default:
 				heading += fmt.Sprintf(": rise %s ≥ bound %s, FAIL", short(p.Trend.Rise), short(p.Trend.Bound))
-				colour = "#c0392b"
+				color = "#c0392b"
 			}
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="%s">%s</text>`+"\n", x0+ml, y0+mt-10, colour, html.EscapeString(heading))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="%s">%s</text>`+"\n", x0+ml, y0+mt-10, color, html.EscapeString(heading))
 		// The last quarter, where the trend is judged.
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#f0f0f0"/>`+"\n",
 			px(duration*3/4), y0+mt, px(duration)-px(duration*3/4), plotH)

@@ -60,7 +60,7 @@ func LastQuarterTrend(series, unit string, ts, ys []float64, duration, floor flo
 }
 
 // leastSquares returns the slope and intercept of the line y = slope·x + intercept that
-// minimises the squared residuals, and the mean of y. All x equal gives slope 0.
+// minimizes the squared residuals, and the mean of y. All x equal gives slope 0.
 func leastSquares(xs, ys []float64) (slope, intercept, meanY float64) {
 	n := float64(len(xs))
 	var sx, sy float64

@@ -30,7 +30,7 @@ func writeBenchGeoDB(b *testing.B) string {
 	b.Helper()
 	nets := make([]geoiptest.Network, 0, 224*256+8)
 	for a := 1; a < 224; a++ {
-		for b := 0; b < 256; b++ {
+		for b := range 256 {
 			i := a*256 + b
 			nets = append(nets, geoiptest.Network{
 				CIDR: netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a), byte(b), 0, 0}), 16).String(), Continent: "EU",
@@ -170,9 +170,9 @@ func checkEnriched(b *testing.B, ld plog.Logs, wantGeo, wantAgent bool) {
 	b.Helper()
 	geo, agent := 0, 0
 	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
+	for i := range rls.Len() {
 		lrs := rls.At(i).ScopeLogs().At(0).LogRecords()
-		for j := 0; j < lrs.Len(); j++ {
+		for j := range lrs.Len() {
 			attrs := lrs.At(j).Attributes()
 			if _, ok := attrs.Get(geoip.AttrPostalCode); ok { // only the database sets it
 				geo++

@@ -141,7 +141,7 @@ func reportOverhead(b *testing.B, off, on time.Duration, n int64) {
 func TestInspectorBenchmarkHandlersRecord(t *testing.T) {
 	on, off := benchReceiver(t, true), benchReceiver(t, false)
 	body := bytes.Join(fixtures.BenchCorpus(t, 3), []byte("\n"))
-	for i := 0; i < 5; i++ {
+	for range 5 {
 		benchServe(t, on.server.Handler, body, testToken)
 		benchServe(t, off.server.Handler, body, "wrong")
 	}

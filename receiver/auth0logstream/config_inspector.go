@@ -39,7 +39,7 @@ func (ic *InspectorConfig) enabled() bool { return ic.Endpoint != "" }
 var _ confmap.Unmarshaler = (*InspectorConfig)(nil)
 
 // Unmarshal refuses unknown keys, as Config.Unmarshal does one level up: a
-// misspelt "endpont" must not leave the inspector silently off.
+// misspelled "endpont" must not leave the inspector silently off.
 func (ic *InspectorConfig) Unmarshal(conf *confmap.Conf) error {
 	known := knownKeys(reflect.TypeFor[InspectorConfig]())
 	var unknown []string

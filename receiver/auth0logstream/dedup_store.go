@@ -30,7 +30,7 @@ type dedupStore struct {
 	client storage.Client
 	logger *zap.Logger
 
-	mu           sync.Mutex // serialises saves
+	mu           sync.Mutex // serializes saves
 	savedChanges uint64
 	stop         chan struct{}
 	done         chan struct{}
@@ -66,7 +66,7 @@ func startDedupStore(ctx context.Context, set *dedup.Set, client storage.Client,
 	}
 	_, s.savedChanges = set.Snapshot()
 	logger.Info("Deduplication window loaded from storage", zap.Int("entries", loaded))
-	go s.loop()
+	go s.loop() //nolint:gosec // G118: the saver outlives Start; shutdown stops it
 	return s, nil
 }
 

@@ -37,11 +37,11 @@ func attrsByUID(t *testing.T, logs []plog.Logs) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
 	for _, ld := range logs {
-		for i := 0; i < ld.ResourceLogs().Len(); i++ {
+		for i := range ld.ResourceLogs().Len() {
 			sls := ld.ResourceLogs().At(i).ScopeLogs()
-			for j := 0; j < sls.Len(); j++ {
+			for j := range sls.Len() {
 				lrs := sls.At(j).LogRecords()
-				for k := 0; k < lrs.Len(); k++ {
+				for k := range lrs.Len() {
 					attrs := lrs.At(k).Attributes().AsRaw()
 					uid, _ := attrs["log.record.uid"].(string)
 					require.NotEmpty(t, uid)

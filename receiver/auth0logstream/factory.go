@@ -41,9 +41,9 @@ func createDefaultConfig() component.Config {
 			MaxEntries: defaultDedupEntries,
 		},
 		ManagementAPI: configoptional.Default(defaultManagementAPIConfig()),
-		GeoIP:     defaultGeoIPConfig(),
-		UserAgent: defaultUserAgentConfig(),
-		Inspector: InspectorConfig{MaxRequests: defaultInspectorMaxRequests, MaskPII: true},
+		GeoIP:         defaultGeoIPConfig(),
+		UserAgent:     defaultUserAgentConfig(),
+		Inspector:     InspectorConfig{MaxRequests: defaultInspectorMaxRequests, MaskPII: true},
 	}
 }
 

@@ -24,12 +24,11 @@ import (
 
 // inspected is a receiver with the inspector on, its logs captured.
 type inspected struct {
-	url     string // the receiver's events URL
-	base    string // the inspector's base URL
-	logs    *observer.ObservedLogs
-	sink    *consumertest.LogsSink
-	cfg     *Config
-	headers []string
+	url  string // the receiver's events URL
+	base string // the inspector's base URL
+	logs *observer.ObservedLogs
+	sink *consumertest.LogsSink
+	cfg  *Config
 }
 
 const inspectTestSecretHeader = "X-Stream-Secret-Value-9f8e7d"
@@ -353,7 +352,7 @@ func TestInspectorConfigFromYAML(t *testing.T) {
 
 	bad := confmap.NewFromStringMap(map[string]any{"inspector": map[string]any{"endpont": "localhost:8384"}})
 	err := bad.Unmarshal(createDefaultConfig().(*Config))
-	require.Error(t, err, "a misspelt inspector key is an error")
+	require.Error(t, err, "a misspelled inspector key is an error")
 	assert.Contains(t, err.Error(), "endpont")
 }
 

@@ -145,7 +145,7 @@ func (f *fakeTenant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Header.Get("Authorization") != "Bearer tok" {
-		w.WriteHeader(401)
+		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
 	f.mu.Lock()
@@ -246,11 +246,11 @@ type flat struct {
 func flatten(logs []plog.Logs) map[string]flat {
 	out := map[string]flat{}
 	for _, l := range logs {
-		for i := 0; i < l.ResourceLogs().Len(); i++ {
+		for i := range l.ResourceLogs().Len() {
 			rl := l.ResourceLogs().At(i)
-			for j := 0; j < rl.ScopeLogs().Len(); j++ {
+			for j := range rl.ScopeLogs().Len() {
 				sl := rl.ScopeLogs().At(j)
-				for k := 0; k < sl.LogRecords().Len(); k++ {
+				for k := range sl.LogRecords().Len() {
 					lr := plog.NewLogRecord()
 					sl.LogRecords().At(k).CopyTo(lr)
 					lr.SetObservedTimestamp(0)

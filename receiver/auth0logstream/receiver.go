@@ -22,9 +22,9 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/dedup"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/inspector"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonframe"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonpdata"
-	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/inspector"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/translator"
 )
@@ -51,7 +51,7 @@ type logsReceiver struct {
 	server     *http.Server
 	shutdownWG sync.WaitGroup
 
-	sources sources // pull mode and the persisted dedup window (pull.go)
+	sources      sources              // pull mode and the persisted dedup window (pull.go)
 	inspector    *inspector.Inspector // nil when off; see inspect.go
 	inspectorSrv *inspector.Server
 }

@@ -372,7 +372,7 @@ func TestTokenComparisonIsConstantTime(t *testing.T) {
 		return true
 	})
 
-	// Behaviour with three tokens: each accepted, every miss answered alike.
+	// Behavior with three tokens: each accepted, every miss answered alike.
 	sink := &consumertest.LogsSink{}
 	cfg.RequiredHeaders = nil
 	url := startReceiver(t, cfg, sink)

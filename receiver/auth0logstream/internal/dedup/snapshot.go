@@ -24,7 +24,7 @@ func (d *Set) Snapshot() (b []byte, changes uint64) {
 	copy(b, snapshotMagic)
 	b[4] = snapshotVersion
 	binary.LittleEndian.PutUint64(b[5:], d.seed)
-	binary.LittleEndian.PutUint32(b[13:], uint32(n)) //nolint:gosec // G115: n is at most max_entries, an int bounded by config
+	binary.LittleEndian.PutUint32(b[13:], uint32(n))
 	start := 0
 	if n == cap(d.ring) {
 		start = d.next // full: the oldest is the next to be replaced

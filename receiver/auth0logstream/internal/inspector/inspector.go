@@ -360,7 +360,7 @@ func SafeMethod(m string) string {
 // (the path, a substring of the request line) go through clip.
 func clipOwn(s string, n int) (string, bool) {
 	if len(s) <= n {
-		for i := 0; i < len(s); i++ {
+		for i := range len(s) {
 			if c := s[i]; c < 0x20 || c == 0x7f || c >= utf8.RuneSelf {
 				return clip(s, n)
 			}
@@ -375,7 +375,7 @@ func clipOwn(s string, n int) (string, bool) {
 // alive, and whether anything was cut.
 func clip(s string, n int) (string, bool) {
 	clean := true
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if c := s[i]; c < 0x20 || c == 0x7f || c >= utf8.RuneSelf {
 			clean = false
 			break

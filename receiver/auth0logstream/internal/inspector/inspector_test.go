@@ -48,7 +48,7 @@ func TestRingKeepsNewestFirstAndDropsOldest(t *testing.T) {
 func TestDefaultCapacity(t *testing.T) {
 	in := New(Settings{})
 	assert.Equal(t, DefaultMaxRequests, in.Capacity())
-	for i := 0; i < DefaultMaxRequests+7; i++ {
+	for range DefaultMaxRequests + 7 {
 		commit(in, 200, "/x")
 	}
 	views, total := in.Snapshot()
@@ -137,7 +137,7 @@ func TestAuthorizationSummary(t *testing.T) {
 func TestRequiredHeadersAreBounded(t *testing.T) {
 	in := New(Settings{})
 	rec := in.Begin(newReq(http.MethodPost, "/"))
-	for i := 0; i < MaxHeaderChecks+3; i++ {
+	for range MaxHeaderChecks + 3 {
 		rec.Header(strings.Repeat("h", 200), true, true)
 	}
 	in.Commit(rec)
@@ -177,7 +177,7 @@ func TestSampleBuffersAreNotShared(t *testing.T) {
 	// The ring and the pooled Records swap sample buffers; a later request
 	// must never overwrite what an earlier record shows.
 	in := New(Settings{MaxRequests: 2})
-	for i := 0; i < 6; i++ {
+	for i := range 6 {
 		rec := in.Begin(newReq(http.MethodPost, "/"))
 		rec.Authenticated()
 		rec.Event([]byte(fmt.Sprintf(`{"log_id":"%d"}`, i)))
@@ -193,11 +193,11 @@ func TestConcurrentUse(t *testing.T) {
 	in := New(Settings{MaxRequests: 8, MaskPII: true})
 	const workers, each = 8, 200
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; i < each; i++ {
+			for i := range each {
 				rec := in.Begin(newReq(http.MethodPost, fmt.Sprintf("/w%d", w)))
 				rec.Authenticated()
 				rec.Event([]byte(fmt.Sprintf(`{"w":%d,"i":%d,"email":"a@b"}`, w, i)))
@@ -230,7 +230,7 @@ func TestRecordMemoryBound(t *testing.T) {
 	req.RemoteAddr = huge
 	rec := in.Begin(req)
 	rec.Authenticated()
-	for i := 0; i < MaxHeaderChecks; i++ {
+	for range MaxHeaderChecks {
 		rec.Header(huge, true, false)
 	}
 	rec.Format(huge)

@@ -149,8 +149,8 @@ func FuzzSample(f *testing.F) {
 }
 
 func TestPrintable8(t *testing.T) {
-	for c := 0; c < 256; c++ {
-		for pos := 0; pos < 8; pos++ {
+	for c := range 256 {
+		for pos := range 8 {
 			w := []byte("abcdefgh")
 			w[pos] = byte(c)
 			x := uint64(0)

@@ -109,7 +109,7 @@ func (v View) StatusClass() string {
 	}
 }
 
-// AuthText summarises the Authorization header in words.
+// AuthText summarizes the Authorization header in words.
 func (v View) AuthText() string {
 	a := v.Authorization
 	switch {

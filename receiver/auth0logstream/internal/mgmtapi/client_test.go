@@ -63,7 +63,7 @@ func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if s.served >= len(s.logs) {
 			s.mu.Unlock()
 			s.t.Errorf("unscripted logs request %d: %s", s.served+1, r.URL)
-			http.Error(w, "unscripted", 500)
+			http.Error(w, "unscripted", http.StatusInternalServerError)
 			return
 		}
 		h := s.logs[s.served]

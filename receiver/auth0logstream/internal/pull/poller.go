@@ -8,7 +8,7 @@
 //     nothing is skipped; a permanent one is logged and counted, and the
 //     checkpoint moves on, so one bad page cannot stall the stream;
 //   - an empty page (caught up) is the only time poll_interval is waited;
-//   - shutdown (context cancelled) never saves a page consume did not accept.
+//   - shutdown (context canceled) never saves a page consume did not accept.
 package pull
 
 import (
@@ -104,7 +104,7 @@ func New(cfg Config, api API, store CheckpointStore, consume ConsumeFunc, tel Te
 	return &Poller{cfg: cfg, api: api, store: store, consume: consume, tel: tel, logger: logger, now: time.Now}, nil
 }
 
-// Run pulls until ctx is cancelled and returns ctx's error, or an error of
+// Run pulls until ctx is canceled and returns ctx's error, or an error of
 // the checkpoint store at start.
 func (p *Poller) Run(ctx context.Context) error {
 	from, err := p.startingPoint(ctx)
@@ -151,7 +151,7 @@ func (p *Poller) Run(ctx context.Context) error {
 
 		outcome, err := p.deliver(ctx, page)
 		if err != nil {
-			return err // cancelled: nothing saved for this page
+			return err // canceled: nothing saved for this page
 		}
 		last := page.LastLogID()
 		if last != "" {
@@ -204,7 +204,7 @@ func (p *Poller) startingPoint(ctx context.Context) (string, error) {
 }
 
 // deliver consumes a page until the pipeline accepts it or refuses it
-// permanently. It returns an error only when ctx is cancelled first.
+// permanently. It returns an error only when ctx is canceled first.
 func (p *Poller) deliver(ctx context.Context, page *mgmtapi.Page) (string, error) {
 	for attempt := 1; ; attempt++ {
 		err := p.consume(ctx, page.Events)
