@@ -59,6 +59,7 @@ var kinds = map[string]func() any{
 	"v1/Secret":                              func() any { return &corev1.Secret{} },
 	"v1/Service":                             func() any { return &corev1.Service{} },
 	"apps/v1/StatefulSet":                    func() any { return &appsv1.StatefulSet{} },
+	"apps/v1/Deployment":                     func() any { return &appsv1.Deployment{} },
 	"networking.k8s.io/v1/Ingress":           func() any { return &networkingv1.Ingress{} },
 	"autoscaling/v2/HorizontalPodAutoscaler": func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
 	"policy/v1/PodDisruptionBudget":          func() any { return &policyv1.PodDisruptionBudget{} },
@@ -91,11 +92,15 @@ func DecodeObject(doc []byte) (any, error) {
 }
 
 // Manifests holds the objects of deploy/kubernetes that the checks read; the
-// other kinds are decoded strictly and then dropped.
+// other kinds (Ingress) are decoded strictly and then dropped.
 type Manifests struct {
 	StatefulSets []*appsv1.StatefulSet
+	Deployments  []*appsv1.Deployment
 	ConfigMaps   []*corev1.ConfigMap
 	Secrets      []*corev1.Secret
+	Services     []*corev1.Service
+	HPAs         []*autoscalingv2.HorizontalPodAutoscaler
+	PDBs         []*policyv1.PodDisruptionBudget
 }
 
 // LoadDir strictly decodes every document of every *.yaml file in dir.
@@ -121,15 +126,26 @@ func LoadDir(dir string) (*Manifests, error) {
 			switch o := obj.(type) {
 			case *appsv1.StatefulSet:
 				m.StatefulSets = append(m.StatefulSets, o)
+			case *appsv1.Deployment:
+				m.Deployments = append(m.Deployments, o)
 			case *corev1.ConfigMap:
 				m.ConfigMaps = append(m.ConfigMaps, o)
 			case *corev1.Secret:
 				m.Secrets = append(m.Secrets, o)
+			case *corev1.Service:
+				m.Services = append(m.Services, o)
+			case *autoscalingv2.HorizontalPodAutoscaler:
+				m.HPAs = append(m.HPAs, o)
+			case *policyv1.PodDisruptionBudget:
+				m.PDBs = append(m.PDBs, o)
 			}
 		}
 	}
-	if len(m.StatefulSets) != 1 || len(m.Secrets) != 1 {
-		return nil, fmt.Errorf("%s: want one StatefulSet and one Secret, found %d and %d", dir, len(m.StatefulSets), len(m.Secrets))
+	if len(m.Secrets) != 1 {
+		return nil, fmt.Errorf("%s: want one Secret, found %d", dir, len(m.Secrets))
+	}
+	if err := m.checkWorkloads(); err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	return m, nil
 }

@@ -41,6 +41,9 @@ type Deployment struct {
 	// Operator is set when the OpenTelemetry Operator runs the pods: it derives
 	// the probes itself and parses service.telemetry.
 	Operator bool
+	// Puller is set for the pull-only collector: no push token, the
+	// Management API credentials instead (puller.go).
+	Puller bool
 }
 
 type problems []error
@@ -48,12 +51,18 @@ type problems []error
 func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Errorf(format, args...)) }
 
 // Problems checks the invariants that matter for this distribution; secret is
-// the token Secret of deploy/kubernetes, which every method must read.
+// the Secret of deploy/kubernetes, which every method must read.
 func (d Deployment) Problems(secret *corev1.Secret) []error {
 	var p problems
 	env := PlaceholderEnv(d.Env)
 	d.checkProbes(&p, env)
-	d.checkToken(&p, secret)
+	if d.Puller {
+		d.checkPullOnly(&p, env)
+		d.checkPullCredentials(&p, secret)
+		d.checkPullStorage(&p)
+	} else {
+		d.checkToken(&p, secret)
+	}
 	d.checkQueue(&p, env)
 	d.checkMemory(&p)
 	if d.Operator {
@@ -109,17 +118,7 @@ func (d Deployment) checkToken(p *problems, secret *corev1.Secret) {
 	if tok := str(d.Config, "receivers", "auth0logstream", "authorization_token"); tok != "${env:"+TokenEnv+"}" {
 		p.add("authorization_token %q: want ${env:%s}", tok, TokenEnv)
 	}
-	e := findEnv(d.Env, TokenEnv)
-	if e == nil || e.Value != "" || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
-		p.add("env %s: want valueFrom.secretKeyRef, never a literal", TokenEnv)
-		return
-	}
-	ref := e.ValueFrom.SecretKeyRef
-	_, inData := secret.Data[ref.Key]
-	_, inString := secret.StringData[ref.Key]
-	if ref.Name != secret.Name || !(inData || inString) {
-		p.add("env %s: Secret %s key %s, want the token Secret %s of deploy/kubernetes", TokenEnv, ref.Name, ref.Key, secret.Name)
-	}
+	checkSecretEnv(p, d.Env, TokenEnv, secret, false)
 }
 
 // checkQueue: the persistent sending queue must sit on a volumeClaimTemplate,

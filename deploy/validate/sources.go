@@ -13,27 +13,30 @@ import (
 	kjson "sigs.k8s.io/json"
 )
 
-// KubeDeployment is the StatefulSet of deploy/kubernetes with the collector
-// config of the ConfigMap item mounted at ImageConfigPath.
+// KubeDeployment is the push StatefulSet of deploy/kubernetes with the
+// collector config of the ConfigMap item mounted at ImageConfigPath.
 func KubeDeployment(m *Manifests) (Deployment, error) {
-	sts := m.StatefulSets[0]
-	pod := sts.Spec.Template.Spec
+	sts := m.Push()
+	return kubeDeployment(m, "deploy/kubernetes", sts.Spec.Template.Spec, sts.Spec.VolumeClaimTemplates, false)
+}
+
+func kubeDeployment(m *Manifests, name string, pod corev1.PodSpec, claims []corev1.PersistentVolumeClaim, puller bool) (Deployment, error) {
 	if len(pod.Containers) == 0 {
-		return Deployment{}, fmt.Errorf("StatefulSet %s has no container", sts.Name)
+		return Deployment{}, fmt.Errorf("%s has no container", name)
 	}
 	c := pod.Containers[0]
 	raw, err := mountedConfig(m, pod, c)
 	if err != nil {
-		return Deployment{}, err
+		return Deployment{}, fmt.Errorf("%s: %w", name, err)
 	}
 	cfg, err := ParseConfig([]byte(raw))
 	if err != nil {
-		return Deployment{}, fmt.Errorf("collector config: %w", err)
+		return Deployment{}, fmt.Errorf("%s collector config: %w", name, err)
 	}
 	d := Deployment{
-		Name: "deploy/kubernetes", Config: cfg, Env: c.Env, Ports: c.Ports,
+		Name: name, Config: cfg, Env: c.Env, Ports: c.Ports,
 		Probes:    map[string]*corev1.Probe{"livenessProbe": c.LivenessProbe, "readinessProbe": c.ReadinessProbe},
-		Resources: c.Resources, Claims: sts.Spec.VolumeClaimTemplates, Mounts: c.VolumeMounts,
+		Resources: c.Resources, Claims: claims, Mounts: c.VolumeMounts, Puller: puller,
 	}
 	if e := findEnv(c.Env, "GOMEMLIMIT"); e != nil {
 		d.GoMemLimit = e.Value

@@ -6,11 +6,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -75,12 +77,39 @@ func (a *artifacts) deployments(t *testing.T) ([]Deployment, []error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	puller, err := KubePullerDeployment(a.kube)
+	if err != nil {
+		t.Fatal(err)
+	}
 	helm, all := HelmDeployment(a.helm, defaults, schema)
-	ds := []Deployment{kube, helm, OperatorDeployment(a.operator)}
+	ds := []Deployment{kube, helm, OperatorDeployment(a.operator), puller}
 	for _, d := range ds {
 		all = append(all, d.Problems(a.kube.Secrets[0])...)
 	}
+	all = append(all, PullerWorkloadProblems(a.kube)...)
 	return ds, all
+}
+
+// configMap returns the ConfigMap of deploy/kubernetes with that name.
+func configMap(t *testing.T, m *Manifests, name string) *corev1.ConfigMap {
+	t.Helper()
+	for _, cm := range m.ConfigMaps {
+		if cm.Name == name {
+			return cm
+		}
+	}
+	t.Fatalf("no ConfigMap %s", name)
+	return nil
+}
+
+// editConfig replaces from by to, once, in a ConfigMap's config.yaml.
+func editConfig(t *testing.T, m *Manifests, name, from, to string) {
+	t.Helper()
+	cm := configMap(t, m, name)
+	if !strings.Contains(cm.Data["config.yaml"], from) {
+		t.Fatalf("ConfigMap %s config.yaml has no %q", name, from)
+	}
+	cm.Data["config.yaml"] = strings.Replace(cm.Data["config.yaml"], from, to, 1)
 }
 
 func TestDeploymentsHoldTheInvariants(t *testing.T) {
@@ -108,63 +137,129 @@ func TestDeploymentsHoldTheInvariants(t *testing.T) {
 // least one case, and the two faults of issue 9 have one each.
 func TestChecksCatchBreakage(t *testing.T) {
 	container := func(a *artifacts) *corev1.Container {
-		return &a.kube.StatefulSets[0].Spec.Template.Spec.Containers[0]
+		return &a.kube.Push().Spec.Template.Spec.Containers[0]
 	}
+	puller := func(t *testing.T, a *artifacts) *appsv1.StatefulSet {
+		t.Helper()
+		for _, s := range a.kube.StatefulSets {
+			if s.Name == "otelcol-auth0-puller" {
+				return s
+			}
+		}
+		t.Fatal("no StatefulSet otelcol-auth0-puller")
+		return nil
+	}
+	pullerContainer := func(t *testing.T, a *artifacts) *corev1.Container {
+		return &puller(t, a).Spec.Template.Spec.Containers[0]
+	}
+	var two int32 = 2
 	opEnv := func(a *artifacts, name string) *corev1.EnvVar { return findEnv(a.operator.Spec.Env, name) }
 	cases := []struct {
 		name   string
-		break_ func(a *artifacts)
+		break_ func(t *testing.T, a *artifacts)
 		want   string
 	}{
-		{"kube readiness probe on the receiver port", func(a *artifacts) {
+		{"kube readiness probe on the receiver port", func(t *testing.T, a *artifacts) {
 			container(a).ReadinessProbe.HTTPGet.Port = intstr.FromString("http-auth0")
 		}, "readinessProbe port http-auth0: want the health_check port 13133"},
-		{"helm liveness probe path", func(a *artifacts) {
+		{"helm liveness probe path", func(t *testing.T, a *artifacts) {
 			set(a.helm, "/healthz", "livenessProbe", "httpGet", "path")
 		}, `livenessProbe path "/healthz"`},
-		{"kube token as a literal", func(a *artifacts) {
+		{"kube token as a literal", func(t *testing.T, a *artifacts) {
 			e := findEnv(container(a).Env, TokenEnv)
 			e.ValueFrom, e.Value = nil, "hunter2"
 		}, "never a literal"},
-		{"operator token from another Secret", func(a *artifacts) {
+		{"operator token from another Secret", func(t *testing.T, a *artifacts) {
 			opEnv(a, TokenEnv).ValueFrom.SecretKeyRef.Name = "auth0-token"
-		}, "Secret auth0-token key token, want the token Secret otelcol-auth0-token"},
-		{"helm token written into the config", func(a *artifacts) {
+		}, "Secret auth0-token key token, want a key of the Secret otelcol-auth0-token"},
+		{"helm token written into the config", func(t *testing.T, a *artifacts) {
 			set(a.helm, "hunter2", "config", "receivers", "auth0logstream", "authorization_token")
 		}, `authorization_token "hunter2"`},
-		{"kube claim template renamed", func(a *artifacts) {
-			a.kube.StatefulSets[0].Spec.VolumeClaimTemplates[0].Name = "data"
+		{"kube claim template renamed", func(t *testing.T, a *artifacts) {
+			a.kube.Push().Spec.VolumeClaimTemplates[0].Name = "data"
 		}, `deploy/kubernetes: file_storage directory "/var/lib/otelcol-auth0/queue" is not the mountPath of a volumeClaimTemplate`},
-		{"operator queue off the volume", func(a *artifacts) {
+		{"operator queue off the volume", func(t *testing.T, a *artifacts) {
 			opEnv(a, "AUTH0_QUEUE_DIR").Value = "/tmp/queue"
 		}, `deploy/operator: file_storage directory "/tmp/queue"`},
-		{"kube sending queue in memory", func(a *artifacts) {
-			cm := a.kube.ConfigMaps[0]
-			cm.Data["config.yaml"] = strings.Replace(cm.Data["config.yaml"], "storage: file_storage", "storage: null", 1)
-		}, "sending_queue.storage <nil>, want file_storage"},
-		{"helm in deployment mode", func(a *artifacts) { a.helm["mode"] = "deployment" }, "want statefulset"},
-		{"kube memory limit cut, GOMEMLIMIT left", func(a *artifacts) {
+		{"kube sending queue in memory", func(t *testing.T, a *artifacts) {
+			editConfig(t, a.kube, "otelcol-auth0", "storage: file_storage", "storage: null")
+		}, "deploy/kubernetes: exporter otlp_http: sending_queue.storage <nil>, want file_storage"},
+		{"helm in deployment mode", func(t *testing.T, a *artifacts) { a.helm["mode"] = "deployment" }, "want statefulset"},
+		{"kube memory limit cut, GOMEMLIMIT left", func(t *testing.T, a *artifacts) {
 			container(a).Resources.Limits[corev1.ResourceMemory] = resource.MustParse("400Mi")
 		}, `GOMEMLIMIT "409MiB": want 320MiB`},
-		{"helm limiter above GOMEMLIMIT", func(a *artifacts) {
+		{"helm limiter above GOMEMLIMIT", func(t *testing.T, a *artifacts) {
 			set(a.helm, 450.0, "config", "processors", "memory_limiter", "limit_mib")
 		}, "limit_mib 450: want below GOMEMLIMIT (409MiB)"},
-		{"operator GOMEMLIMIT at the old 410MiB", func(a *artifacts) {
+		{"operator GOMEMLIMIT at the old 410MiB", func(t *testing.T, a *artifacts) {
 			opEnv(a, "GOMEMLIMIT").Value = "410MiB"
 		}, `GOMEMLIMIT "410MiB": want 409MiB`},
-		{"fault 1: helm null for a key the chart's defaults lack", func(a *artifacts) {
+		{"fault 1: helm null for a key the chart's defaults lack", func(t *testing.T, a *artifacts) {
 			set(a.helm, nil, "config", "service", "telemetry", "metrics", "address")
 		}, "config.service.telemetry.metrics.address: null"},
-		{"fault 2: operator metrics port from an env var", func(a *artifacts) {
+		{"fault 2: operator metrics port from an env var", func(t *testing.T, a *artifacts) {
 			readers := get(a.operator.Spec.Config, "service", "telemetry", "metrics", "readers").([]any)
 			set(asMap(readers[0]), "${env:TELEMETRY_METRICS_PORT:-8888}", "pull", "exporter", "prometheus", "port")
 		}, "prometheus port ${env:TELEMETRY_METRICS_PORT:-8888}: want a literal integer"},
-		{"helm misspelled chart key", func(a *artifacts) { a.helm["extraEnv"] = []any{} }, "values.schema.json"},
+		{"helm misspelled chart key", func(t *testing.T, a *artifacts) { a.helm["extraEnv"] = []any{} }, "values.schema.json"},
+
+		// The puller.
+		{"puller replicas: 2", func(t *testing.T, a *artifacts) { puller(t, a).Spec.Replicas = &two },
+			"StatefulSet otelcol-auth0-puller replicas 2: want exactly 1"},
+		{"puller scaled by an HPA", func(t *testing.T, a *artifacts) {
+			a.kube.HPAs[0].Spec.ScaleTargetRef.Name = "otelcol-auth0-puller"
+		}, "HorizontalPodAutoscaler otelcol-auth0 scales the puller"},
+		{"puller as a Deployment that surges", func(t *testing.T, a *artifacts) {
+			sts := puller(t, a)
+			dep := &appsv1.Deployment{ObjectMeta: sts.ObjectMeta}
+			dep.Spec.Replicas, dep.Spec.Selector, dep.Spec.Template = sts.Spec.Replicas, sts.Spec.Selector, sts.Spec.Template
+			a.kube.Deployments = append(a.kube.Deployments, dep)
+			a.kube.StatefulSets = slices.DeleteFunc(a.kube.StatefulSets, func(s *appsv1.StatefulSet) bool { return s == sts })
+		}, "Deployment otelcol-auth0-puller strategy RollingUpdate (the default): want Recreate"},
+		{"puller pods selected by the push Service", func(t *testing.T, a *artifacts) {
+			delete(a.kube.Services[0].Spec.Selector, ComponentLabel)
+		}, "Service otelcol-auth0 selects the puller's pods"},
+		{"puller client secret without its Secret reference", func(t *testing.T, a *artifacts) {
+			e := findEnv(pullerContainer(t, a).Env, ClientSecretEnv)
+			e.ValueFrom, e.Value = nil, "hunter2"
+		}, "deploy/kubernetes puller: env AUTH0_CLIENT_SECRET: want valueFrom.secretKeyRef, never a literal"},
+		{"puller client id gone from the pod", func(t *testing.T, a *artifacts) {
+			c := pullerContainer(t, a)
+			c.Env = slices.DeleteFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == ClientIDEnv })
+		}, "env AUTH0_CLIENT_ID: want valueFrom.secretKeyRef"},
+		{"puller client id from a key the Secret lacks", func(t *testing.T, a *artifacts) {
+			findEnv(pullerContainer(t, a).Env, ClientIDEnv).ValueFrom.SecretKeyRef.Key = "client_id"
+		}, "env AUTH0_CLIENT_ID: Secret otelcol-auth0-token key client_id"},
+		{"puller client secret optional", func(t *testing.T, a *artifacts) {
+			yes := true
+			findEnv(pullerContainer(t, a).Env, ClientSecretEnv).ValueFrom.SecretKeyRef.Optional = &yes
+		}, "env AUTH0_CLIENT_SECRET: optional secretKeyRef"},
+		{"puller client secret written into the config", func(t *testing.T, a *artifacts) {
+			editConfig(t, a.kube, "otelcol-auth0-puller", "${env:AUTH0_CLIENT_SECRET}", "hunter2")
+		}, `management_api.client_secret "hunter2": want ${env:AUTH0_CLIENT_SECRET}`},
+		{"puller liveness probe on another port", func(t *testing.T, a *artifacts) {
+			pullerContainer(t, a).LivenessProbe.HTTPGet.Port = intstr.FromInt32(8888)
+		}, "deploy/kubernetes puller: livenessProbe port 8888: want the health_check port 13133"},
+		{"puller checkpoint in another storage", func(t *testing.T, a *artifacts) {
+			editConfig(t, a.kube, "otelcol-auth0-puller", "  storage: file_storage\n    deduplication:", "  storage: file_storage/tmp\n    deduplication:")
+		}, "management_api.storage file_storage/tmp: want file_storage"},
+		{"puller dedup window not persisted", func(t *testing.T, a *artifacts) {
+			editConfig(t, a.kube, "otelcol-auth0-puller", "      storage: file_storage\n    # Pull backs", "    # Pull backs")
+		}, "deduplication.storage <nil>: want file_storage"},
+		{"puller state volume off the claim", func(t *testing.T, a *artifacts) {
+			findEnv(pullerContainer(t, a).Env, "AUTH0_STATE_DIR").Value = "/tmp/state"
+		}, `deploy/kubernetes puller: file_storage directory "/tmp/state" is not the mountPath of a volumeClaimTemplate`},
+		{"puller with a push server", func(t *testing.T, a *artifacts) {
+			editConfig(t, a.kube, "otelcol-auth0-puller", `endpoint: ""`, "endpoint: 0.0.0.0:8383")
+		}, `receiver endpoint "0.0.0.0:8383": want "" (pull only)`},
+		{"puller memory limit raised, limiter left", func(t *testing.T, a *artifacts) {
+			pullerContainer(t, a).Resources.Limits[corev1.ResourceMemory] = resource.MustParse("1Gi")
+		}, `deploy/kubernetes puller: GOMEMLIMIT "409MiB": want 819MiB`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a := load(t)
-			tc.break_(a)
+			tc.break_(t, a)
 			_, problems := a.deployments(t)
 			for _, err := range problems {
 				if strings.Contains(err.Error(), tc.want) {
@@ -253,7 +348,7 @@ func TestGOMEMLIMITCommentsMatchTheFigure(t *testing.T) {
 		t.Fatalf("figure extraction is broken: %v", got)
 	}
 	found := 0
-	for _, f := range []string{kubeDir + "/statefulset.yaml", helmValues, operatorFile} {
+	for _, f := range []string{kubeDir + "/statefulset.yaml", kubeDir + "/puller-statefulset.yaml", helmValues, operatorFile} {
 		for _, fig := range goMemLimitFigures(string(read(t, f))) {
 			found++
 			if fig != strconv.FormatInt(want, 10) {
@@ -300,6 +395,14 @@ func TestCollectorValidatesRenderedConfigs(t *testing.T) {
 	if err == nil || !strings.Contains(out, "invalid keys: address") {
 		t.Errorf("collector validate accepted `address: null` (err %v):\n%s", err, out)
 	}
+	// The puller's config goes through the receiver's own validation too.
+	broken = load(t)
+	editConfig(t, broken.kube, "otelcol-auth0-puller", "  storage: file_storage\n    deduplication:", "\n    deduplication:")
+	ds, _ = broken.deployments(t)
+	out, err = runValidate(t, bin, ds[3], broken.kube)
+	if err == nil || !strings.Contains(out, "management_api.storage is required") {
+		t.Errorf("collector validate accepted a puller without a checkpoint storage (err %v):\n%s", err, out)
+	}
 }
 
 func runValidate(t *testing.T, bin string, d Deployment, m *Manifests) (string, error) {
@@ -344,4 +447,31 @@ func podEnv(env []corev1.EnvVar, m *Manifests) []string {
 		out = append(out, e.Name+"="+v)
 	}
 	return out
+}
+
+// TestLoadDirWantsOnePuller: a second puller workload in deploy/kubernetes
+// (a copy under another name, or a Deployment beside the StatefulSet) is an
+// error, not a workload the checks skip.
+func TestLoadDirWantsOnePuller(t *testing.T) {
+	dir := t.TempDir()
+	files, err := filepath.Glob(filepath.Join(kubeDir, "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("glob %s: %v %v", kubeDir, files, err)
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), read(t, f), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := LoadDir(dir); err != nil {
+		t.Fatalf("the copy of %s does not load: %v", kubeDir, err)
+	}
+	second := strings.Replace(string(read(t, kubeDir+"/puller-statefulset.yaml")), "name: otelcol-auth0-puller\n", "name: otelcol-auth0-puller-2\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "puller-2.yaml"), []byte(second), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadDir(dir)
+	if err == nil || !strings.Contains(err.Error(), "want one workload with app.kubernetes.io/component=puller (the puller), found 2") {
+		t.Errorf("LoadDir with two pullers = %v, want the one-puller error", err)
+	}
 }
