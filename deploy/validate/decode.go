@@ -103,12 +103,18 @@ type Manifests struct {
 	PDBs         []*policyv1.PodDisruptionBudget
 }
 
-// LoadDir strictly decodes every document of every *.yaml file in dir.
+// LoadDir strictly decodes every document of every *.yaml file in dir and
+// in puller/ below it (the opt-in puller, a kustomization of its own).
 func LoadDir(dir string) (*Manifests, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		return nil, err
 	}
+	puller, err := filepath.Glob(filepath.Join(dir, "puller", "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, puller...)
 	m := &Manifests{}
 	for _, file := range files {
 		data, err := os.ReadFile(file)

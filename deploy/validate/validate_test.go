@@ -348,7 +348,7 @@ func TestGOMEMLIMITCommentsMatchTheFigure(t *testing.T) {
 		t.Fatalf("figure extraction is broken: %v", got)
 	}
 	found := 0
-	for _, f := range []string{kubeDir + "/statefulset.yaml", kubeDir + "/puller-statefulset.yaml", helmValues, operatorFile} {
+	for _, f := range []string{kubeDir + "/statefulset.yaml", kubeDir + "/puller/statefulset.yaml", helmValues, operatorFile} {
 		for _, fig := range goMemLimitFigures(string(read(t, f))) {
 			found++
 			if fig != strconv.FormatInt(want, 10) {
@@ -454,23 +454,28 @@ func podEnv(env []corev1.EnvVar, m *Manifests) []string {
 // error, not a workload the checks skip.
 func TestLoadDirWantsOnePuller(t *testing.T) {
 	dir := t.TempDir()
-	files, err := filepath.Glob(filepath.Join(kubeDir, "*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("glob %s: %v %v", kubeDir, files, err)
-	}
-	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), read(t, f), 0o600); err != nil {
+	for _, sub := range []string{"", "puller"} {
+		files, err := filepath.Glob(filepath.Join(kubeDir, sub, "*.yaml"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("glob %s: %v %v", filepath.Join(kubeDir, sub), files, err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o750); err != nil {
 			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(dir, sub, filepath.Base(f)), read(t, f), 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if _, err := LoadDir(dir); err != nil {
 		t.Fatalf("the copy of %s does not load: %v", kubeDir, err)
 	}
-	second := strings.Replace(string(read(t, kubeDir+"/puller-statefulset.yaml")), "name: otelcol-auth0-puller\n", "name: otelcol-auth0-puller-2\n", 1)
+	second := strings.Replace(string(read(t, kubeDir+"/puller/statefulset.yaml")), "name: otelcol-auth0-puller\n", "name: otelcol-auth0-puller-2\n", 1)
 	if err := os.WriteFile(filepath.Join(dir, "puller-2.yaml"), []byte(second), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = LoadDir(dir)
+	_, err := LoadDir(dir)
 	if err == nil || !strings.Contains(err.Error(), "want one workload with app.kubernetes.io/component=puller (the puller), found 2") {
 		t.Errorf("LoadDir with two pullers = %v, want the one-puller error", err)
 	}
