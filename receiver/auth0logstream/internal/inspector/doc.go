@@ -30,16 +30,15 @@
 // With masking on (the default), the values of the fields Auth0 can mask at
 // the source (user_name, email, phone_number, name, given_name, family_name,
 // address; compared case-insensitively) are replaced by "***" at any depth of
-// the sample's JSON whenever a sample is served (page or JSON); nothing
-// unmasked leaves the process. A malformed line is masked by the same
+// the sample's JSON as the sample is taken, on the request path: what the
+// ring holds is already masked, so PII is neither stored nor shown. A malformed line is masked by the same
 // JSON-aware scan and then by a second, state-free textual rule (see
 // maskLoose), because broken quoting can make a JSON scan take a key for
 // string content. A value cut by the 4 KiB bound is masked to the end.
 //
-// The ring keeps the raw first MaxSampleBytes of each sample in memory and
-// masks when it is viewed, so that a request pays for one bounded copy and
-// not for the scan; the receiver holds the same events in memory anyway
-// while it translates them.
+// The scan reads at most MaxScanBytes of a value and writes at most
+// MaxSampleBytes, so its cost per request is bounded (about a microsecond
+// for a typical event).
 //
 // # Memory bound
 //

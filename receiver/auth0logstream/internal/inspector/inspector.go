@@ -226,7 +226,7 @@ func (rec *Record) Event(raw []byte) {
 	}
 	e := &rec.e
 	e.eventTaken = true
-	e.event, e.eventTruncated = keep(e.event, raw)
+	e.event, e.eventTruncated = sample(e.event, raw, e.masked, false)
 }
 
 // Malformed samples raw as the first malformed line, with the reason.
@@ -236,19 +236,8 @@ func (rec *Record) Malformed(raw []byte, reason string) {
 	}
 	e := &rec.e
 	e.malformedTaken = true
-	e.malformedLine, e.malformedTruncated = keep(e.malformedLine, raw)
+	e.malformedLine, e.malformedTruncated = sample(e.malformedLine, raw, e.masked, true)
 	e.malformedReason, _ = clipOwn(reason, MaxReasonBytes)
-}
-
-// keep copies at most MaxSampleBytes of raw into buf, reusing its memory.
-// The copy is raw: masking and display repair happen when it is viewed, so
-// the request pays for one bounded copy only.
-func keep(buf, raw []byte) ([]byte, bool) {
-	if cap(buf) < MaxSampleBytes {
-		buf = make([]byte, 0, MaxSampleBytes)
-	}
-	n := min(len(raw), MaxSampleBytes)
-	return append(buf[:0], raw[:n]...), n < len(raw)
 }
 
 // Format records the detected Content Format (see the Format* constants).

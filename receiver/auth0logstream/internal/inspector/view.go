@@ -75,14 +75,13 @@ func (e *entry) view() View {
 	if e.authenticated && (e.eventTaken || e.malformedTaken) {
 		v.Sample = &Sample{PIIMasked: e.masked}
 		if e.eventTaken {
-			out, cut := sample(nil, e.event, e.masked, false)
-			v.Sample.FirstEvent = string(out)
-			v.Sample.FirstEventTruncated = e.eventTruncated || cut
+			// Masked and made display-safe when taken: PII is never stored.
+			v.Sample.FirstEvent = string(e.event)
+			v.Sample.FirstEventTruncated = e.eventTruncated
 		}
 		if e.malformedTaken {
-			out, cut := sample(nil, e.malformedLine, e.masked, true)
-			v.Sample.FirstMalformed = string(out)
-			v.Sample.FirstMalformedTruncated = e.malformedTruncated || cut
+			v.Sample.FirstMalformed = string(e.malformedLine)
+			v.Sample.FirstMalformedTruncated = e.malformedTruncated
 			v.Sample.MalformedReason = e.malformedReason
 		}
 	}
