@@ -34,7 +34,7 @@ func BenchmarkBackfill(b *testing.B) {
 				sink := new(consumertest.LogsSink)
 				cfg := config(b, pullOnly(emu, map[string]any{"page_size": 100, "max_requests_per_second": rps, "poll_interval": "10s"}))
 				start0 := time.Now()
-				stop := start(b, cfg, sink, hostWith(newMemStorage()), nil)
+				stop := start(b, cfg, sink, memHost(), nil)
 				deadline := start0.Add(5 * time.Minute)
 				for sink.LogRecordCount() < backfillEvents {
 					if time.Now().After(deadline) {

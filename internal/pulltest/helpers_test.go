@@ -3,10 +3,7 @@
 package pulltest
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,13 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
@@ -32,68 +28,20 @@ import (
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream"
 )
 
-// memStorage is a storage extension in memory whose data outlives the
-// receivers using it, as a file_storage directory outlives a process.
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu   sync.Mutex
-	data map[string]map[string][]byte
-}
-
-func newMemStorage() *memStorage { return &memStorage{data: map[string]map[string][]byte{}} }
-
-func (m *memStorage) GetClient(_ context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	key := fmt.Sprintf("%s/%s/%s", kind, id, name)
-	if m.data[key] == nil {
-		m.data[key] = map[string][]byte{}
-	}
-	return &memClient{m: m, kv: m.data[key]}, nil
-}
-
-type memClient struct {
-	m  *memStorage
-	kv map[string][]byte
-}
-
-func (c *memClient) Get(_ context.Context, k string) ([]byte, error) {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	return bytes.Clone(c.kv[k]), nil
-}
-
-func (c *memClient) Set(_ context.Context, k string, v []byte) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	c.kv[k] = bytes.Clone(v)
-	return nil
-}
-
-func (c *memClient) Delete(_ context.Context, k string) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	delete(c.kv, k)
-	return nil
-}
-
-func (c *memClient) Batch(context.Context, ...*storage.Operation) error {
-	return errors.New("not used by the receiver")
-}
-func (c *memClient) Close(context.Context) error { return nil }
-
-type host struct {
-	component.Host
-	ext map[component.ID]component.Component
-}
-
-func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
-
 var storageID = component.MustNewID("file_storage")
 
-func hostWith(st *memStorage) component.Host {
-	return host{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{storageID: st}}
+// memHost is a host with contrib's in-memory test storage as file_storage:
+// each receiver Start gets empty clients (a fresh checkpoint).
+func memHost() component.Host {
+	return storagetest.NewStorageHost().WithExtension(storageID, storagetest.NewInMemoryStorageExtension("pulltest"))
+}
+
+// diskHost is a host with contrib's file-backed test storage in dir as
+// file_storage: what a receiver's clients hold is written when they close
+// and read back by the next receiver, as a file_storage directory outlives
+// a collector process.
+func diskHost(dir string) component.Host {
+	return storagetest.NewStorageHost().WithExtension(storageID, storagetest.NewFileBackedStorageExtension("pulltest", dir))
 }
 
 // startEmu starts an emulator with n events dated over the last hour.

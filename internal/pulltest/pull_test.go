@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -23,30 +24,34 @@ import (
 	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
 )
 
-type flat struct {
-	resource map[string]any
-	scope    string
-	record   plog.LogRecord
-}
-
-func flatten(logs []plog.Logs) map[string]flat {
-	out := map[string]flat{}
-	for _, l := range logs {
-		for i := range l.ResourceLogs().Len() {
-			rl := l.ResourceLogs().At(i)
-			for j := range rl.ScopeLogs().Len() {
-				sl := rl.ScopeLogs().At(j)
-				for k := range sl.LogRecords().Len() {
-					lr := plog.NewLogRecord()
-					sl.LogRecords().At(k).CopyTo(lr)
-					lr.SetObservedTimestamp(0)
-					uid, _ := lr.Attributes().Get("log.record.uid")
-					out[uid.Str()] = flat{resource: rl.Resource().Attributes().AsRaw(), scope: sl.Scope().Name() + "@" + sl.Scope().Version(), record: lr}
+// perRecord lays every record out in a ResourceLogs of its own, with its
+// resource and scope, sorted by log.record.uid: plogtest.CompareLogs then
+// pairs the same events of two runs however each run chunked them.
+func perRecord(chunks []plog.Logs) plog.Logs {
+	out := plog.NewLogs()
+	for _, ld := range chunks {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					one := out.ResourceLogs().AppendEmpty()
+					one.SetSchemaUrl(rl.SchemaUrl())
+					rl.Resource().CopyTo(one.Resource())
+					in := one.ScopeLogs().AppendEmpty()
+					in.SetSchemaUrl(sl.SchemaUrl())
+					sl.Scope().CopyTo(in.Scope())
+					lr.CopyTo(in.LogRecords().AppendEmpty())
 				}
 			}
 		}
 	}
+	out.ResourceLogs().Sort(func(a, b plog.ResourceLogs) bool { return recordUID(a) < recordUID(b) })
 	return out
+}
+
+// recordUID is the log.record.uid of a perRecord ResourceLogs.
+func recordUID(rl plog.ResourceLogs) string {
+	uid, _ := rl.ScopeLogs().At(0).LogRecords().At(0).Attributes().Get("log.record.uid")
+	return uid.Str()
 }
 
 func freeAddr(t *testing.T) string {
@@ -78,39 +83,31 @@ func TestPushAndPullGiveTheSameRecords(t *testing.T) {
 	emu, evs := startEmu(t, auth0emu.Options{}, 300)
 
 	pulled := new(consumertest.LogsSink)
-	start(t, config(t, pullOnly(emu, nil)), pulled, hostWith(newMemStorage()), nil)
+	start(t, config(t, pullOnly(emu, nil)), pulled, memHost(), nil)
 
 	addr := freeAddr(t)
 	pushed := new(consumertest.LogsSink)
-	start(t, config(t, map[string]any{"endpoint": addr, "authorization_token": pushToken}), pushed, hostWith(newMemStorage()), nil)
+	start(t, config(t, map[string]any{"endpoint": addr, "authorization_token": pushToken}), pushed, memHost(), nil)
 	postEnvelopes(t, "http://"+addr+"/api/logs", evs)
 
 	waitFor(t, 20*time.Second, "300 pulled records", func() bool { return pulled.LogRecordCount() >= len(evs) })
-	a, b := flatten(pushed.AllLogs()), flatten(pulled.AllLogs())
-	require.Len(t, a, len(evs))
-	require.Len(t, b, len(evs))
-	diffs := 0
-	for id, p := range a {
-		q, ok := b[id]
-		if !assert.True(t, ok, "pulled %s", id) {
-			continue
-		}
-		same := assert.Equal(t, p.resource, q.resource, id) &&
-			assert.Equal(t, p.scope, q.scope, id) &&
-			assert.Equal(t, p.record.Body().AsRaw(), q.record.Body().AsRaw(), id) &&
-			assert.Equal(t, p.record.Attributes().AsRaw(), q.record.Attributes().AsRaw(), id) &&
-			assert.Equal(t, p.record.Timestamp(), q.record.Timestamp(), id) &&
-			assert.Equal(t, p.record.SeverityNumber(), q.record.SeverityNumber(), id) &&
-			assert.Equal(t, p.record.SeverityText(), q.record.SeverityText(), id) &&
-			assert.Equal(t, p.record.EventName(), q.record.EventName(), id) &&
-			assert.Equal(t, p.record.Flags(), q.record.Flags(), id)
-		if !same {
-			diffs++
-		}
-		assert.NotZero(t, q.record.Timestamp())
-		assert.NotEmpty(t, q.record.EventName())
+	allOnce(t, pushed, evs)
+	allOnce(t, pulled, evs)
+	a, b := perRecord(pushed.AllLogs()), perRecord(pulled.AllLogs())
+	require.Equal(t, len(evs), a.ResourceLogs().Len())
+	require.Equal(t, len(evs), b.ResourceLogs().Len())
+	// Resource, scope (name and version), body, attributes, timestamp,
+	// severity, flags, trace and span IDs: all but ObservedTimestamp.
+	assert.NoError(t, plogtest.CompareLogs(a, b, plogtest.IgnoreObservedTimestamp()))
+	for i, rl := range a.ResourceLogs().All() {
+		p := rl.ScopeLogs().At(0).LogRecords().At(0)
+		q := b.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords().At(0)
+		id := recordUID(rl)
+		require.Equal(t, id, recordUID(b.ResourceLogs().At(i)))
+		assert.Equal(t, p.EventName(), q.EventName(), id) // CompareLogs does not compare it
+		assert.NotZero(t, q.Timestamp(), id)
+		assert.NotEmpty(t, q.EventName(), id)
 	}
-	assert.Zero(t, diffs)
 }
 
 // TestTokenExpiryMidRun: short-lived tokens are renewed before they expire,
@@ -118,7 +115,7 @@ func TestPushAndPullGiveTheSameRecords(t *testing.T) {
 func TestTokenExpiryMidRun(t *testing.T) {
 	emu, _ := startEmu(t, auth0emu.Options{TokenTTL: 2 * time.Second}, 0)
 	sink := new(consumertest.LogsSink)
-	start(t, config(t, pullOnly(emu, map[string]any{"page_size": 10, "max_requests_per_second": 10})), sink, hostWith(newMemStorage()), nil)
+	start(t, config(t, pullOnly(emu, map[string]any{"page_size": 10, "max_requests_per_second": 10})), sink, memHost(), nil)
 
 	gen := auth0gen.New(11, auth0gen.Options{Start: time.Now().Add(-30 * time.Minute)})
 	var all []auth0gen.Event
@@ -156,7 +153,7 @@ func TestRateLimitsHonoured(t *testing.T) {
 		// limit, so our X-RateLimit-Remaining does not foresee every 429.
 		stopNeighbour := neighbor(t, emu, 4, 700*time.Millisecond)
 		sink := new(consumertest.LogsSink)
-		start(t, config(t, pullOnly(emu, map[string]any{"page_size": 100, "max_requests_per_second": 20})), sink, hostWith(newMemStorage()), nil)
+		start(t, config(t, pullOnly(emu, map[string]any{"page_size": 100, "max_requests_per_second": 20})), sink, memHost(), nil)
 		waitFor(t, 60*time.Second, "1500 events", func() bool { return sink.LogRecordCount() >= len(evs) })
 		stopNeighbour()
 		allOnce(t, sink, evs)
@@ -187,7 +184,7 @@ func TestRateLimitsHonoured(t *testing.T) {
 	t.Run("our budget below the tenant limit", func(t *testing.T) {
 		emu, evs := startEmu(t, auth0emu.Options{RateLimit: 50, RateBurst: 50}, 1000)
 		sink := new(consumertest.LogsSink)
-		start(t, config(t, pullOnly(emu, map[string]any{"page_size": 50, "max_requests_per_second": 4})), sink, hostWith(newMemStorage()), nil)
+		start(t, config(t, pullOnly(emu, map[string]any{"page_size": 50, "max_requests_per_second": 4})), sink, memHost(), nil)
 		waitFor(t, 60*time.Second, "1000 events", func() bool { return sink.LogRecordCount() >= len(evs) })
 		allOnce(t, sink, evs)
 		st := emu.Stats()
@@ -276,7 +273,7 @@ func (r *refusing) count() int  { r.mu.Lock(); defer r.mu.Unlock(); return r.ref
 func TestRefusingPipelineSkipsNoPage(t *testing.T) {
 	emu, evs := startEmu(t, auth0emu.Options{}, 2000)
 	next := &refusing{}
-	start(t, config(t, pullOnly(emu, map[string]any{"page_size": 50, "max_requests_per_second": 20})), next, hostWith(newMemStorage()), nil)
+	start(t, config(t, pullOnly(emu, map[string]any{"page_size": 50, "max_requests_per_second": 20})), next, memHost(), nil)
 	waitFor(t, 20*time.Second, "some events", func() bool { return next.LogRecordCount() >= 300 })
 	next.set(true)
 	waitFor(t, 20*time.Second, "refusals", func() bool { return next.count() >= 5 })
@@ -306,7 +303,7 @@ func TestFaultsAndRetention(t *testing.T) {
 
 	core, logs := observer.New(zap.InfoLevel)
 	sink := new(consumertest.LogsSink)
-	start(t, config(t, pullOnly(emu, map[string]any{"page_size": 25, "start_at": "7d"})), sink, hostWith(newMemStorage()), zap.New(core))
+	start(t, config(t, pullOnly(emu, map[string]any{"page_size": 25, "start_at": "7d"})), sink, memHost(), zap.New(core))
 	waitFor(t, 60*time.Second, "the retained events", func() bool { return sink.LogRecordCount() >= len(kept) })
 	allOnce(t, sink, kept)
 	got := uids(sink.AllLogs())
@@ -326,14 +323,14 @@ func TestPullOnlyOpensNoPort(t *testing.T) {
 	before := listeningSockets(t)
 	require.Positive(t, before, "the emulator's own listener is counted")
 	sink := new(consumertest.LogsSink)
-	stop := start(t, config(t, pullOnly(emu, nil)), sink, hostWith(newMemStorage()), nil)
+	stop := start(t, config(t, pullOnly(emu, nil)), sink, memHost(), nil)
 	waitFor(t, 20*time.Second, "pulled events", func() bool { return sink.LogRecordCount() >= len(evs) })
 	assert.Equal(t, before, listeningSockets(t), "a pull-only receiver opens no listening socket")
 	stop()
 
 	// The same count check sees a push receiver's listener.
 	addr := freeAddr(t)
-	start(t, config(t, map[string]any{"endpoint": addr, "authorization_token": pushToken}), consumertest.NewNop(), hostWith(newMemStorage()), nil)
+	start(t, config(t, map[string]any{"endpoint": addr, "authorization_token": pushToken}), consumertest.NewNop(), memHost(), nil)
 	assert.Equal(t, before+1, listeningSockets(t))
 }
 
@@ -341,10 +338,10 @@ func TestPullOnlyOpensNoPort(t *testing.T) {
 // continues after the last accepted event; nothing twice, nothing missed.
 func TestCheckpointResumesAfterRestart(t *testing.T) {
 	emu, first := startEmu(t, auth0emu.Options{}, 400)
-	st := newMemStorage()
+	dir := t.TempDir()
 	cfg := config(t, pullOnly(emu, map[string]any{"page_size": 40}))
 	sink1 := new(consumertest.LogsSink)
-	stop := start(t, cfg, sink1, hostWith(st), nil)
+	stop := start(t, cfg, sink1, diskHost(dir), nil)
 	waitFor(t, 20*time.Second, "first run", func() bool { return sink1.LogRecordCount() >= len(first) })
 	stop()
 	allOnce(t, sink1, first)
@@ -352,7 +349,7 @@ func TestCheckpointResumesAfterRestart(t *testing.T) {
 	second, err := emu.Generate(8, 300, auth0gen.Options{Start: time.Now().Add(-10 * time.Minute)})
 	require.NoError(t, err)
 	sink2 := new(consumertest.LogsSink)
-	start(t, cfg, sink2, hostWith(st), nil)
+	start(t, cfg, sink2, diskHost(dir), nil)
 	waitFor(t, 20*time.Second, "second run", func() bool { return sink2.LogRecordCount() >= len(second) })
 	time.Sleep(300 * time.Millisecond)
 	allOnce(t, sink2, second)

@@ -1,19 +1,21 @@
 package auth0logstream
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -21,7 +23,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
@@ -29,73 +31,6 @@ import (
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/pull"
 )
-
-// memStorage is a storage extension in memory. Its data outlives receivers,
-// as a file_storage directory outlives a collector process.
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu   sync.Mutex
-	data map[string]map[string][]byte // client name -> key -> value
-}
-
-func newMemStorage() *memStorage { return &memStorage{data: map[string]map[string][]byte{}} }
-
-func (m *memStorage) GetClient(_ context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	key := fmt.Sprintf("%s/%s/%s", kind, id, name)
-	if m.data[key] == nil {
-		m.data[key] = map[string][]byte{}
-	}
-	return &memClient{m: m, kv: m.data[key]}, nil
-}
-
-func (m *memStorage) value(name, key string) []byte {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for k, kv := range m.data {
-		if strings.HasSuffix(k, "/"+name) {
-			return kv[key]
-		}
-	}
-	return nil
-}
-
-type memClient struct {
-	m  *memStorage
-	kv map[string][]byte
-}
-
-func (c *memClient) Get(_ context.Context, k string) ([]byte, error) {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	return bytes.Clone(c.kv[k]), nil
-}
-
-func (c *memClient) Set(_ context.Context, k string, v []byte) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	c.kv[k] = bytes.Clone(v)
-	return nil
-}
-
-func (c *memClient) Delete(_ context.Context, k string) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	delete(c.kv, k)
-	return nil
-}
-
-func (c *memClient) Batch(context.Context, ...*storage.Operation) error { return errors.New("unused") }
-func (c *memClient) Close(context.Context) error                        { return nil }
-
-type extHost struct {
-	component.Host
-	ext map[component.ID]component.Component
-}
-
-func (h extHost) GetExtensions() map[component.ID]component.Component { return h.ext }
 
 var storageID = component.MustNewID("file_storage")
 
@@ -107,8 +42,34 @@ func fixedSettings() receiver.Settings {
 	return set
 }
 
-func hostWith(st *memStorage) component.Host {
-	return extHost{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{storageID: st}}
+// memHost is a host whose file_storage is contrib's in-memory test storage:
+// every Start gets empty clients.
+func memHost() component.Host {
+	return hostWith(storagetest.NewInMemoryStorageExtension("mem"))
+}
+
+// diskStorage is contrib's file-backed test storage on a new directory: a
+// client's data is written when it closes and read by the next GetClient, so
+// it outlives a receiver, as a file_storage directory outlives a collector.
+func diskStorage(t *testing.T) *storagetest.TestStorage {
+	return storagetest.NewFileBackedStorageExtension("disk", t.TempDir())
+}
+
+func hostWith(ext extension.Extension) component.Host {
+	return storagetest.NewStorageHost().WithExtension(storageID, ext)
+}
+
+// stored reads key from the storage client the receiver of fixedSettings
+// gets under name (checkpointStorageName, dedupStorageName).
+func stored(t *testing.T, st *storagetest.TestStorage, name, key string) []byte {
+	t.Helper()
+	ctx := context.Background()
+	client, err := st.GetClient(ctx, component.KindReceiver, fixedSettings().ID, name)
+	require.NoError(t, err)
+	b, err := client.Get(ctx, key)
+	require.NoError(t, err)
+	require.NoError(t, client.Close(ctx))
+	return b
 }
 
 // fakeTenant is a scripted Management API over a fixed list of bare events.
@@ -118,6 +79,7 @@ type fakeTenant struct {
 	events []string // bare JSON, sorted by log_id
 	ids    []string
 	gets   int
+	froms  []string // the from of each logs request
 }
 
 func newFakeTenant(t *testing.T, events ...string) *fakeTenant {
@@ -158,6 +120,7 @@ func (f *fakeTenant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	take, _ := strconv.Atoi(q.Get("take"))
 	from := q.Get("from")
+	f.froms = append(f.froms, from)
 	var sel []string
 	last := from
 	for i, id := range f.ids {
@@ -169,6 +132,13 @@ func (f *fakeTenant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Link", fmt.Sprintf(`<http://%s/api/v2/logs?from=%s&take=%d>; rel="next"`, r.Host, last, take))
 	_, _ = w.Write([]byte("[" + strings.Join(sel, ",") + "]"))
+}
+
+// asked tells whether a logs request has asked for the events after from.
+func (f *fakeTenant) asked(from string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Contains(f.froms, from)
 }
 
 // sampleEvents are bare tenant-log events of the last hour.
@@ -236,31 +206,38 @@ func waitRecords(t *testing.T, sink *consumertest.LogsSink, n int) {
 	}
 }
 
-// flat is one record with its resource and scope, ObservedTimestamp cleared.
-type flat struct {
-	resource map[string]any
-	scope    string
-	record   plog.LogRecord
-}
-
-func flatten(logs []plog.Logs) map[string]flat {
-	out := map[string]flat{}
-	for _, l := range logs {
-		for i := range l.ResourceLogs().Len() {
-			rl := l.ResourceLogs().At(i)
-			for j := range rl.ScopeLogs().Len() {
-				sl := rl.ScopeLogs().At(j)
-				for k := range sl.LogRecords().Len() {
-					lr := plog.NewLogRecord()
-					sl.LogRecords().At(k).CopyTo(lr)
-					lr.SetObservedTimestamp(0)
+// byResource merges chunks into one plog.Logs with one ResourceLogs (of one
+// ScopeLogs) per resource and scope, so that plogtest.CompareLogs matches the
+// records however push and pull chunked them. It also returns each record's
+// EventName (which CompareLogs does not compare) by its log.record.uid.
+func byResource(chunks []plog.Logs) (plog.Logs, map[string]string) {
+	out := plog.NewLogs()
+	groups := map[string]plog.LogRecordSlice{}
+	events := map[string]string{}
+	for _, ld := range chunks {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				key := fmt.Sprint(rl.SchemaUrl(), rl.Resource().Attributes().AsRaw(), sl.SchemaUrl(), sl.Scope().Name(), sl.Scope().Version())
+				into, ok := groups[key]
+				if !ok {
+					group := out.ResourceLogs().AppendEmpty()
+					rl.Resource().CopyTo(group.Resource())
+					scope := group.ScopeLogs().AppendEmpty()
+					sl.Scope().CopyTo(scope.Scope())
+					group.SetSchemaUrl(rl.SchemaUrl())
+					scope.SetSchemaUrl(sl.SchemaUrl())
+					into = scope.LogRecords()
+					groups[key] = into
+				}
+				for _, lr := range sl.LogRecords().All() {
 					uid, _ := lr.Attributes().Get("log.record.uid")
-					out[uid.Str()] = flat{resource: rl.Resource().Attributes().AsRaw(), scope: sl.Scope().Name() + "@" + sl.Scope().Version(), record: lr}
+					events[uid.Str()] = lr.EventName()
+					lr.CopyTo(into.AppendEmpty())
 				}
 			}
 		}
 	}
-	return out
+	return out, events
 }
 
 // TestPullRecordsEqualPushRecords sends the same events through push (as
@@ -273,7 +250,7 @@ func TestPullRecordsEqualPushRecords(t *testing.T) {
 	defer srv.Close()
 
 	pulled := new(consumertest.LogsSink)
-	startPullReceiver(t, pullConfig(t, srv.URL), pulled, hostWith(newMemStorage()))
+	startPullReceiver(t, pullConfig(t, srv.URL), pulled, memHost())
 	waitRecords(t, pulled, len(evs))
 
 	pushed := new(consumertest.LogsSink)
@@ -285,23 +262,19 @@ func TestPullRecordsEqualPushRecords(t *testing.T) {
 	resp := post(t, url, testToken, strings.NewReader(body.String()))
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
 
-	a, b := flatten(pushed.AllLogs()), flatten(pulled.AllLogs())
-	require.Len(t, a, len(evs))
-	require.Len(t, b, len(evs))
-	for id, p := range a {
-		q, ok := b[id]
-		require.True(t, ok, id)
-		assert.Equal(t, p.resource, q.resource, id)
-		assert.Equal(t, p.scope, q.scope, id)
-		assert.Equal(t, p.record.Body().AsRaw(), q.record.Body().AsRaw(), id)
-		assert.Equal(t, p.record.Attributes().AsRaw(), q.record.Attributes().AsRaw(), id)
-		assert.Equal(t, p.record.Timestamp(), q.record.Timestamp(), id)
-		assert.Equal(t, p.record.SeverityNumber(), q.record.SeverityNumber(), id)
-		assert.Equal(t, p.record.SeverityText(), q.record.SeverityText(), id)
-		assert.Equal(t, p.record.EventName(), q.record.EventName(), id)
-		_, hasID := q.record.Body().Map().Get("_id")
-		assert.False(t, hasID, "the API's _id is not in the body")
-	}
+	a, aEvents := byResource(pushed.AllLogs())
+	b, bEvents := byResource(pulled.AllLogs())
+	require.Len(t, aEvents, len(evs))
+	require.Len(t, bEvents, len(evs))
+	require.Equal(t, len(evs), a.LogRecordCount())
+	require.Equal(t, len(evs), b.LogRecordCount())
+	assert.NoError(t, plogtest.CompareLogs(a, b,
+		plogtest.IgnoreObservedTimestamp(), plogtest.IgnoreResourceLogsOrder(),
+		plogtest.IgnoreScopeLogsOrder(), plogtest.IgnoreLogRecordsOrder()))
+	assert.Equal(t, aEvents, bEvents, "EventName by log.record.uid")
+	js, err := (&plog.JSONMarshaler{}).MarshalLogs(b)
+	require.NoError(t, err)
+	assert.NotContains(t, string(js), `"key":"_id"`, "the API's _id is in no body or attribute")
 	// Resource grouping: two tenants, two ResourceLogs per chunk.
 	assert.Equal(t, 2, pulled.AllLogs()[0].ResourceLogs().Len())
 }
@@ -311,7 +284,7 @@ func TestPullCheckpointSurvivesRestart(t *testing.T) {
 	tenant := newFakeTenant(t, evs[:5]...)
 	srv := httptest.NewServer(tenant)
 	defer srv.Close()
-	st := newMemStorage()
+	st := diskStorage(t)
 	cfg := pullConfig(t, srv.URL)
 
 	first := new(consumertest.LogsSink)
@@ -321,7 +294,7 @@ func TestPullCheckpointSurvivesRestart(t *testing.T) {
 	var rec struct {
 		LogID string `json:"log_id"`
 	}
-	require.NoError(t, json.Unmarshal(st.value(checkpointStorageName, pull.CheckpointKey), &rec))
+	require.NoError(t, json.Unmarshal(stored(t, st, checkpointStorageName, pull.CheckpointKey), &rec))
 	assert.Equal(t, tenant.ids[4], rec.LogID)
 
 	tenant2 := newFakeTenant(t, evs...)
@@ -332,7 +305,7 @@ func TestPullCheckpointSurvivesRestart(t *testing.T) {
 	startPullReceiver(t, cfg, second, hostWith(st))
 	waitRecords(t, second, 4)
 	time.Sleep(150 * time.Millisecond) // a few more polls: nothing old comes back
-	got := flatten(second.AllLogs())
+	_, got := byResource(second.AllLogs())
 	assert.Len(t, got, 4)
 	for _, id := range tenant2.ids[5:] {
 		assert.Contains(t, got, id)
@@ -379,7 +352,7 @@ func TestPullRetryableRefusalSkipsNothing(t *testing.T) {
 	defer srv.Close()
 	next := &refusing{}
 	next.set(errors.New("sending queue is full"))
-	startPullReceiver(t, pullConfig(t, srv.URL), next, hostWith(newMemStorage()))
+	startPullReceiver(t, pullConfig(t, srv.URL), next, memHost())
 	deadline := time.Now().Add(10 * time.Second)
 	for next.count() < 4 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -387,7 +360,7 @@ func TestPullRetryableRefusalSkipsNothing(t *testing.T) {
 	require.GreaterOrEqual(t, next.count(), 4)
 	next.set(nil)
 	waitRecords(t, &next.LogsSink, len(evs))
-	got := flatten(next.AllLogs())
+	_, got := byResource(next.AllLogs())
 	assert.Len(t, got, len(evs))
 	assert.Equal(t, len(evs), next.LogRecordCount(), "each event once")
 }
@@ -399,18 +372,21 @@ func TestPullPermanentRefusalMovesOn(t *testing.T) {
 	defer srv.Close()
 	next := &refusing{}
 	next.set(consumererror.NewPermanent(errors.New("bad")))
-	st := newMemStorage()
-	startPullReceiver(t, pullConfig(t, srv.URL), next, hostWith(st))
+	st := diskStorage(t)
+	stop := startPullReceiver(t, pullConfig(t, srv.URL), next, hostWith(st))
+	// The poller saves a page's checkpoint before it asks for the next page;
+	// the test storage writes it out when the receiver closes its client.
 	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		var rec struct {
-			LogID string `json:"log_id"`
-		}
-		if b := st.value(checkpointStorageName, pull.CheckpointKey); b != nil && json.Unmarshal(b, &rec) == nil && rec.LogID == tenant.ids[7] {
-			break
-		}
+	for !tenant.asked(tenant.ids[7]) && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
+	require.True(t, tenant.asked(tenant.ids[7]), "the poller moved past both pages")
+	stop()
+	var rec struct {
+		LogID string `json:"log_id"`
+	}
+	require.NoError(t, json.Unmarshal(stored(t, st, checkpointStorageName, pull.CheckpointKey), &rec))
+	assert.Equal(t, tenant.ids[7], rec.LogID, "the checkpoint is past the refused pages")
 	assert.Equal(t, 2, next.count(), "two pages of 4, each refused once and passed")
 	assert.Equal(t, 0, next.LogRecordCount())
 }
@@ -431,7 +407,7 @@ func TestPushAndPullShareTheDedupWindow(t *testing.T) {
 	all, allIDs := tenant.events, tenant.ids
 	tenant.events, tenant.ids = nil, nil
 	tenant.mu.Unlock()
-	startPullReceiver(t, cfg, sink, hostWith(newMemStorage()))
+	startPullReceiver(t, cfg, sink, memHost())
 	var body strings.Builder
 	for i := range 5 {
 		fmt.Fprintf(&body, `{"log_id":%q,"data":%s}`+"\n", allIDs[i], all[i])
@@ -444,7 +420,7 @@ func TestPushAndPullShareTheDedupWindow(t *testing.T) {
 
 	waitRecords(t, sink, 8)
 	time.Sleep(200 * time.Millisecond)
-	got := flatten(sink.AllLogs())
+	_, got := byResource(sink.AllLogs())
 	assert.Len(t, got, 8)
 	assert.Equal(t, 8, sink.LogRecordCount(), "each log_id once across push and pull")
 }
@@ -458,11 +434,7 @@ func TestPullStorageMustExist(t *testing.T) {
 	assert.Contains(t, err.Error(), `management_api.storage: storage extension "file_storage" is not configured`)
 	require.NoError(t, rcv.Shutdown(context.Background()))
 
-	type notStorage struct {
-		component.StartFunc
-		component.ShutdownFunc
-	}
-	other := extHost{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{storageID: notStorage{}}}
+	other := hostWith(storagetest.NewNonStorageExtension("other"))
 	rcv, err = NewFactory().CreateLogs(context.Background(), fixedSettings(), cfg, consumertest.NewNop())
 	require.NoError(t, err)
 	err = rcv.Start(context.Background(), other)
@@ -472,7 +444,7 @@ func TestPullStorageMustExist(t *testing.T) {
 }
 
 func TestDedupWindowSurvivesRestart(t *testing.T) {
-	st := newMemStorage()
+	st := diskStorage(t)
 	cfg := testConfig(t)
 	cfg.Deduplication.Storage = &storageID
 	evs := sampleEvents(6)
