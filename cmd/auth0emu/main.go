@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command auth0emu serves a local emulator of Auth0's Management API logs
 // endpoints (POST /oauth/token, GET /api/v2/logs) on a loopback address, for
 // `make run-pull`, the system tests and trying pull mode without an Auth0

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command auth0load sends generated Auth0 log events to an HTTP endpoint the
 // way an Auth0 Custom Webhook log stream does, and reports throughput,
 // latency and delivery outcomes. See README.md.

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package validate checks the deployment artifacts under deploy/ offline: the
 // plain manifests (deploy/kubernetes), the Helm values (deploy/helm) and the
 // Operator resource (deploy/operator).

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package auth0emu is a local emulator of the two Auth0 endpoints that pull
 // mode uses, for tests and demos with no Auth0 account:
 //

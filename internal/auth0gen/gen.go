@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package auth0gen generates realistic Auth0 tenant log events, as an Auth0
 // Custom Webhook log stream delivers them, from a seed. The same seed and
 // options always give the same events, and every event gets a log_id that is

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package bench holds the end-to-end benchmark of the otelcol-auth0
 // distribution: it runs the built collector as a real process, drives its
 // auth0logstream receiver and the stock otlp receiver with the same events,

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command benchreport reads `go test -bench` output for the receiver's
 // decode benchmarks on stdin and prints, per batch size, the receiver's
 // cost per event beside the Collector's own decoders measured in the same

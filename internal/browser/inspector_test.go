@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package browser
 
 import (
@@ -159,7 +162,7 @@ func TestInspectorPageInChromium(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profileDir(t)),
 		chromedp.WindowSize(1500, 1000),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -260,4 +263,31 @@ func TestInspectorPageInChromium(t *testing.T) {
 	for _, u := range loaded {
 		assert.True(t, strings.HasPrefix(u, base+"/"), "the page loaded %s from elsewhere", u)
 	}
+}
+
+// profileDir is an empty Chromium profile directory, removed after the test.
+// Chromium's helper processes may still write into it for a moment after the
+// browser has exited, so removal is retried (bounded) instead of failing the
+// test as t.TempDir's cleanup would.
+func profileDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "inspector-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("removing the Chromium profile %s: %v", dir, err)
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	return dir
 }

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package fleet holds the scale-out test: three replicas of the collector built by
 // `make build` behind nginx as a round-robin load balancer, one sink, the load generator
 // driving the fleet like an Auth0 log stream, and one replica killed with SIGKILL mid-run and

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package loadgen sends generated Auth0 log events to an HTTP endpoint the
 // way an Auth0 Custom Webhook log stream does: batches POSTed with the
 // Authorization header as configured, each retried up to three attempts in

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package pullsystem holds the system tests of pull mode: the collector
 // built by `make build` (OTELCOL_BINARY) with the production
 // otelcol-config.yaml plus a management_api section, a sink collector as a

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package pulltest runs the auth0logstream receiver in-process, through its
 // public factory, against the Management API emulator (internal/auth0emu).
 package pulltest

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package soak runs the distribution for a long time at a steady load and checks that nothing
 // grows: `make soak` (SOAK_DURATION, default 60m). It uses the collector built by `make build`
 // (OTELCOL_BINARY) with the repository's otelcol-config.yaml and a sink collector, all as real

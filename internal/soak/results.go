@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package soak
 
 import (
@@ -8,6 +11,9 @@ import (
 	"strings"
 	"time"
 )
+
+// mib is one MiB, the unit of the memory and disk figures.
+const mib = 1 << 20
 
 // Probe is the measured maximum.
 type Probe struct {

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package soak
 
 import (
@@ -29,7 +32,6 @@ const (
 	probeDuration = 20 * time.Second
 	// drainTimeout bounds each wait for the queue to empty and the sink to hold everything.
 	drainTimeout = 3 * time.Minute
-	mib          = 1 << 20
 )
 
 // The absolute floors of the trend bound, max(5% of the mean, floor): below them a rise over

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package testproc holds what the system suites (internal/e2e, internal/reliability,
 // internal/fleet) and the benchmark driver (internal/bench) share: it starts the
 // distribution's binaries as real processes with the repository's own configs, posts to the

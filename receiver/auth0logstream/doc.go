@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package auth0logstream receives Auth0 Custom Webhook log streams over HTTP
 // and turns each Auth0 tenant log event into an OpenTelemetry LogRecord.
 //

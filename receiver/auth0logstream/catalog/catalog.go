@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package catalog is the receiver's table of Auth0 log event type codes:
 // what each code is called, and whether it records a failure, a warning, a
 // success or plain information. The table is data (event-types.tsv,

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command e2e is the end-to-end benchmark behind `make bench-e2e`. It runs
 // the built collector as a real process on 127.0.0.1, drives its
 // auth0logstream receiver and the stock otlp receiver (JSON and protobuf)

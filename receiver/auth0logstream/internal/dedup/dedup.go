@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package dedup remembers recently delivered event IDs. Auth0 delivers at
 // least once, so a retried batch would otherwise reach the backend twice;
 // and a collector that both receives the stream and pulls the Management

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package inspector keeps a bounded record of the last requests that reached
 // the receiver's port and serves it, on a separate loopback listener, as an
 // HTML page (GET /) and as JSON (GET /requests.json).

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package jsonframe splits a request body into JSON values without trusting
 // Content-Type, which senders set freely. It knows JSON's structure and
 // nothing about what the values mean.

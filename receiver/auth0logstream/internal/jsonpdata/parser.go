@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package jsonpdata parses JSON text straight into pdata values, without an
 // intermediate tree. It knows JSON (RFC 8259, strictly: what it accepts,
 // encoding/json accepts) and pdata, and nothing about what the values mean.

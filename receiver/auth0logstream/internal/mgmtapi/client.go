@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package mgmtapi is a small client for the part of Auth0's Management API
 // that pull mode needs: a client-credentials token and the tenant logs
 // (GET /api/v2/logs) in checkpoint mode. It is written on net/http alone.

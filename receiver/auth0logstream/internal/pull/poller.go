@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package pull reads tenant logs page by page from Auth0's Management API
 // and hands each page to a consume callback, keeping a checkpoint (the
 // log_id of the last event the pipeline accepted) in a store.

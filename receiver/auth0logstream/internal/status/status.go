@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package status holds every error the ingest path can end with, and the
 // HTTP status each one is answered with. The status is what tells Auth0
 // whether to retry a batch, so each case says why it is what it is.

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package translator turns Auth0 tenant log events into OpenTelemetry
 // LogRecords. It is shared by every way events arrive (the log stream's
 // push and the Management API's pull), so that an event yields the same

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package geoip resolves client addresses to geo.* attributes with a
 // MaxMind DB (.mmdb) file: MaxMind's GeoIP2/GeoLite2 or DB-IP's City or
 // Country edition.

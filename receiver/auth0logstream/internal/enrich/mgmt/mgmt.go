@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package mgmt maps the request and the acting identity of Auth0
 // Management API events (sapi, fapi, mgmt_api_read) to attributes.
 //

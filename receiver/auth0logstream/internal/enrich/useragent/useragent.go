@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package useragent sets user_agent.name, user_agent.version,
 // user_agent.os.name and user_agent.os.version from user_agent.original.
 //

@@ -1,3 +1,6 @@
+// Copyright The otelcol-auth0 Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package geoiptest writes small MaxMind DB files for tests, in the layouts
 // of MaxMind's GeoLite2 City and Country editions and DB-IP's City Lite.
 // The distribution cannot ship a real database, so every test builds its own.
