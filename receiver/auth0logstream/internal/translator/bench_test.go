@@ -200,9 +200,10 @@ func buildFromDecoded(tr *Translator, decoded []map[string]any) plog.Logs {
 			panic(err)
 		}
 		// The same mapping the receiver applies, over a map that already exists.
-		tr.mapper.start(lr)
+		tr.mapper.start(lr, tr.attrCapacity)
 		tr.mapper.fields(body)
 		tr.mapper.finish("")
+		tr.sizedAttributes(lr.Attributes().Len())
 		lr.SetObservedTimestamp(pcommon.Timestamp(1))
 	}
 	return logs
