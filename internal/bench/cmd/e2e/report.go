@@ -55,6 +55,8 @@ func (r *results) print(w io.Writer) {
 			spread(x.EventsPerSec, "%.2f"), spread(x.CPUPerEvent, "%.2f"), spread(x.P99, "%.2f"))
 	}
 
+	r.printTargets(w)
+
 	fmt.Fprintf(w, "\n### Latency at half of the maximum throughput (batch %d, concurrency %d)\n\n", st.Batch, st.Concurrency)
 	fmt.Fprintln(w, "| receiver | client | target events/s | achieved events/s | p50 ms | p99 ms | max ms | failed requests |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
@@ -131,4 +133,69 @@ func (r *results) write(dir string) error {
 	}
 	return bench.CostChart(fmt.Sprintf("Collector CPU per event against batch size (%s)", r.Date[:10]), "collector CPU µs per event", series,
 		filepath.Join(dir, "cost-per-event.png"), filepath.Join(dir, "cost-per-event.svg"))
+}
+
+// e2eTargets are issue 14's end-to-end targets: how many times the
+// baseline's collector CPU per event ours is, and our events/s over its.
+var e2eTargets = []struct {
+	of, over, label string
+	target          float64
+}{
+	{"auth0logstream", "otlp-json", "JSON Lines vs OTLP/JSON", 2.5},
+	{"auth0logstream", "otlp-proto", "JSON Lines vs OTLP/proto", 1.6},
+	{"auth0logstream-array", "otlp-proto", "JSON Array vs OTLP/proto", 1.5},
+}
+
+// printTargets prints issue 14's target table with this run's ratios
+// (median, min-max over rounds). The CPU ratio is the baseline's collector
+// CPU per event over ours, so that higher is better in both columns.
+func (r *results) printTargets(w io.Writer) {
+	fmt.Fprintf(w, "\n### Targets (issue 14), this run: median (min-max) over rounds\n\n")
+	fmt.Fprintln(w, "| measure | target | baseline CPU per event / ours | our events/s / baseline's | met? |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---|")
+	for _, t := range e2eTargets {
+		x, ok := r.ratio(t.of, t.over)
+		if !ok {
+			continue
+		}
+		// The stored CPU ratio is ours over the baseline's: invert it,
+		// which swaps min and max.
+		cpu := bench.Spread{Min: inv(x.CPUPerEvent.Max), Median: inv(x.CPUPerEvent.Median), Max: inv(x.CPUPerEvent.Min)}
+		fmt.Fprintf(w, "| end to end, %s | >= %.1f | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | %s |\n", t.label, t.target,
+			cpu.Median, cpu.Min, cpu.Max, x.EventsPerSec.Median, x.EventsPerSec.Min, x.EventsPerSec.Max,
+			verdict(cpu.Median >= t.target, x.EventsPerSec.Median >= t.target))
+	}
+	peak := 0.0
+	for _, v := range r.Variants {
+		if v.Receiver == "auth0logstream" {
+			peak = max(peak, v.Memory.PeakRSSMiB)
+		}
+	}
+	if peak > 0 {
+		fmt.Fprintf(w, "| peak RSS at maximum load (auth0logstream, own collector, batch %d, %d in flight) | <= 100 MiB | %.1f MiB | | %s |\n",
+			r.Settings.Batch, r.Settings.Concurrency, peak, verdict(peak <= 100, peak <= 100))
+	}
+	for _, h := range r.HalfRate {
+		if h.Variant == bench.Auth0Lines.Name {
+			fmt.Fprintf(w, "| p99 at half of maximum throughput, batch %d (%s client, %.0f events/s) | <= 10 ms | %.2f ms | | %s |\n",
+				r.Settings.Batch, h.Client, h.EventsPerSec, h.P99Ms, verdict(h.P99Ms <= 10, h.P99Ms <= 10))
+		}
+	}
+}
+
+func inv(x float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return 1 / x
+}
+
+func verdict(a, b bool) string {
+	switch {
+	case a && b:
+		return "met"
+	case a || b:
+		return "partly (one column)"
+	}
+	return "**not met**"
 }

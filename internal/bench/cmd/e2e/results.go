@@ -190,21 +190,32 @@ func (r *results) summarize() {
 		v.CPUPerM = bench.SpreadOf(collect(v.Rounds, func(s sample) float64 { return s.CPUSecPerMEvents }))
 	}
 	r.Ratios = nil
-	a := r.byName(bench.Auth0Lines.Name)
-	for _, base := range []string{bench.OTLPJSON.Name, bench.OTLPProto.Name} {
-		o := r.byName(base)
-		if a == nil || o == nil {
-			continue
+	for _, of := range []string{bench.Auth0Lines.Name, bench.Auth0Array.Name} {
+		a := r.byName(of)
+		for _, base := range []string{bench.OTLPJSON.Name, bench.OTLPProto.Name} {
+			o := r.byName(base)
+			if a == nil || o == nil {
+				continue
+			}
+			var eps, cpu, p99 []float64
+			for i := range min(len(a.Rounds), len(o.Rounds)) {
+				eps = append(eps, bench.Ratio(a.Rounds[i].EventsPerSec, o.Rounds[i].EventsPerSec))
+				cpu = append(cpu, bench.Ratio(a.Rounds[i].CPUSecPerMEvents, o.Rounds[i].CPUSecPerMEvents))
+				p99 = append(p99, bench.Ratio(a.Rounds[i].P99Ms, o.Rounds[i].P99Ms))
+			}
+			r.Ratios = append(r.Ratios, ratio{Of: a.Name, Over: base,
+				EventsPerSec: bench.SpreadOf(eps), CPUPerEvent: bench.SpreadOf(cpu), P99: bench.SpreadOf(p99)})
 		}
-		var eps, cpu, p99 []float64
-		for i := range min(len(a.Rounds), len(o.Rounds)) {
-			eps = append(eps, bench.Ratio(a.Rounds[i].EventsPerSec, o.Rounds[i].EventsPerSec))
-			cpu = append(cpu, bench.Ratio(a.Rounds[i].CPUSecPerMEvents, o.Rounds[i].CPUSecPerMEvents))
-			p99 = append(p99, bench.Ratio(a.Rounds[i].P99Ms, o.Rounds[i].P99Ms))
-		}
-		r.Ratios = append(r.Ratios, ratio{Of: a.Name, Over: base,
-			EventsPerSec: bench.SpreadOf(eps), CPUPerEvent: bench.SpreadOf(cpu), P99: bench.SpreadOf(p99)})
 	}
+}
+
+func (r *results) ratio(of, over string) (ratio, bool) {
+	for _, x := range r.Ratios {
+		if x.Of == of && x.Over == over {
+			return x, true
+		}
+	}
+	return ratio{}, false
 }
 
 func machineInfo() machine {

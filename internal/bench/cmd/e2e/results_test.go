@@ -20,7 +20,7 @@ func TestRatiosArePairedRoundByRound(t *testing.T) {
 		j.Rounds = append(j.Rounds, sample{EventsPerSec: x.j, CPUSecPerMEvents: 20, P99Ms: 4})
 	}
 	r.summarize()
-	if len(r.Ratios) != 1 {
+	if len(r.Ratios) != 1 { // no otlp-proto or JSON Array variant
 		t.Fatalf("%d ratios, want 1 (no otlp-proto variant)", len(r.Ratios))
 	}
 	got := r.Ratios[0]
@@ -64,5 +64,25 @@ func TestWriteMakesResultsAndCharts(t *testing.T) {
 	r.print(&sb)
 	if !strings.Contains(sb.String(), "| auth0logstream / otlp-json |") {
 		t.Errorf("printed tables lack the ratio row:\n%s", sb.String())
+	}
+}
+
+func TestTargetsTableInvertsTheCPURatio(t *testing.T) {
+	r := &results{}
+	arr, proto := r.variant(bench.Auth0Array), r.variant(bench.OTLPProto)
+	for _, x := range []struct{ a, p float64 }{{10, 20}, {10, 15}, {10, 30}} {
+		arr.Rounds = append(arr.Rounds, sample{EventsPerSec: 2 * x.p, CPUSecPerMEvents: x.a})
+		proto.Rounds = append(proto.Rounds, sample{EventsPerSec: x.a, CPUSecPerMEvents: x.p})
+	}
+	r.summarize()
+	var sb strings.Builder
+	r.printTargets(&sb)
+	// CPU: proto/ours = 2, 1.5, 3; events/s: 4, 3, 6.
+	want := "| end to end, JSON Array vs OTLP/proto | >= 1.5 | 2.00 (1.50-3.00) | 4.00 (3.00-6.00) | met |"
+	if !strings.Contains(sb.String(), want) {
+		t.Fatalf("targets table lacks\n%s\ngot:\n%s", want, sb.String())
+	}
+	if strings.Contains(sb.String(), "JSON Lines vs") {
+		t.Fatalf("rows for variants that did not run:\n%s", sb.String())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -203,9 +204,10 @@ func buildFromDecoded(tr *Translator, decoded []map[string]any) plog.Logs {
 			panic(err)
 		}
 		// The same mapping the receiver applies, over a map that already exists.
-		tr.mapper.start(lr)
+		tr.mapper.start(lr, tr.attrCapacity)
 		tr.mapper.fields(body)
 		tr.mapper.finish("")
+		tr.sizedAttributes(lr.Attributes().Len())
 		lr.SetObservedTimestamp(pcommon.Timestamp(1))
 	}
 	return logs
@@ -243,4 +245,113 @@ func logsEqual(a, b plog.Logs) bool {
 	ja, _ := (&plog.JSONMarshaler{}).MarshalLogs(a)
 	jb, _ := (&plog.JSONMarshaler{}).MarshalLogs(b)
 	return bytes.Equal(ja, jb)
+}
+
+// BenchmarkHints measures what the scanner's member counts save the parser:
+// the same 100 JSON Lines events translated with their hints and without
+// (pdata's slices then grow by appending), alternating within every
+// iteration so that both halves see the same machine load. The counting
+// itself stays in the scanner's boundary pass either way.
+func BenchmarkHints(b *testing.B) {
+	const n = 100
+	events := benchEvents(b, n)
+	sc := jsonframe.NewScanner(jsonpdata.Valid)
+	var raws [][]byte
+	var hints [][]int
+	sc.Reset(bytes.NewReader(benchEncode(benchJSONLines, events)))
+	for sc.Next() {
+		tok := sc.Token()
+		raws = append(raws, bytes.Clone(tok.Raw))
+		hints = append(hints, append([]int(nil), tok.Hints...))
+	}
+	if len(raws) != n {
+		b.Fatalf("scanned %d events, want %d", len(raws), n)
+	}
+	tr := New(BodyEvent, nil)
+	run := func(withHints bool) {
+		logs := plog.NewLogs()
+		records := logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+		for i, raw := range raws {
+			var h []int
+			if withHints {
+				h = hints[i]
+			}
+			if _, err := tr.Translate(raw, h, records.AppendEmpty()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	allocsOn := testing.AllocsPerRun(10, func() { run(true) })
+	allocsOff := testing.AllocsPerRun(10, func() { run(false) })
+	var on, off time.Duration
+	i := 0
+	for b.Loop() {
+		first := i%2 == 0 // swap which goes first
+		for _, withHints := range []bool{first, !first} {
+			start := time.Now()
+			run(withHints)
+			if withHints {
+				on += time.Since(start)
+			} else {
+				off += time.Since(start)
+			}
+		}
+		i++
+	}
+	events64 := float64(b.N * n)
+	b.ReportMetric(float64(on.Nanoseconds())/events64, "ns/event-hints")
+	b.ReportMetric(float64(off.Nanoseconds())/events64, "ns/event-nohints")
+	b.ReportMetric(float64(off)/float64(on), "nohints/hints")
+	b.ReportMetric(allocsOn/n, "allocs/event-hints")
+	b.ReportMetric(allocsOff/n, "allocs/event-nohints")
+}
+
+// BenchmarkArrayVsLines measures the JSON Array path against JSON Lines on
+// the same events through the scanner and the batch, alternating within
+// every iteration (and swapping which goes first), so that the ratio is
+// taken under one machine load.
+func BenchmarkArrayVsLines(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		events := benchEvents(b, n)
+		bodies := map[benchFormat][]byte{
+			benchJSONLines: benchEncode(benchJSONLines, events),
+			benchJSONArray: benchEncode(benchJSONArray, events),
+		}
+		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
+			sc := jsonframe.NewScanner(jsonpdata.Valid)
+			bld := NewBatch(New(BodyEvent, nil), nil, testScope, "bench")
+			records := 0
+			consume := func(_ context.Context, ld plog.Logs) error {
+				records += ld.LogRecordCount()
+				return nil
+			}
+			rd := bytes.NewReader(nil)
+			spent := map[benchFormat]time.Duration{}
+			i := 0
+			for b.Loop() {
+				order := []benchFormat{benchJSONLines, benchJSONArray}
+				if i%2 == 1 {
+					order[0], order[1] = order[1], order[0]
+				}
+				for _, f := range order {
+					start := time.Now()
+					rd.Reset(bodies[f])
+					bld.Reset(context.Background(), consume, 1)
+					sc.Reset(rd)
+					if err := bld.ReadAll(sc); err != nil {
+						b.Fatal(err)
+					}
+					spent[f] += time.Since(start)
+				}
+				i++
+			}
+			if records != 2*n*b.N {
+				b.Fatalf("consumed %d records, want %d", records, 2*n*b.N)
+			}
+			perEvent := float64(b.N * n)
+			b.ReportMetric(float64(spent[benchJSONLines].Nanoseconds())/perEvent, "ns/event-lines")
+			b.ReportMetric(float64(spent[benchJSONArray].Nanoseconds())/perEvent, "ns/event-array")
+			b.ReportMetric(float64(spent[benchJSONArray])/float64(spent[benchJSONLines]), "array/lines")
+		})
+	}
 }

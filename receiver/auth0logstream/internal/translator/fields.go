@@ -89,9 +89,9 @@ type fieldMapper struct {
 	logID string // data.log_id, used when the envelope has none
 }
 
-func (m *fieldMapper) start(lr plog.LogRecord) {
+func (m *fieldMapper) start(lr plog.LogRecord, attrCapacity int) {
 	*m = fieldMapper{lr: lr, attrs: lr.Attributes()}
-	m.attrs.EnsureCapacity(16)
+	m.attrs.EnsureCapacity(attrCapacity)
 }
 
 func (m *fieldMapper) field(k string, v pcommon.Value) {

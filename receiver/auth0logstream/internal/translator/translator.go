@@ -65,11 +65,20 @@ type Translator struct {
 	// event would allocate.
 	onDataMember func(string, pcommon.Value)
 	enrich       Enricher // nil: none
+	// attrCapacity sizes each record's attributes: the most any recent
+	// record needed, within [minAttrCapacity, maxAttrCapacity]. Growing a
+	// full attribute slice costs an allocation and a copy per record.
+	attrCapacity int
 }
+
+const (
+	minAttrCapacity = 16
+	maxAttrCapacity = 32
+)
 
 // New returns a Translator that fills bodies as mode says; enrich may be nil.
 func New(mode BodyMode, enrich Enricher) *Translator {
-	t := &Translator{body: mode, extra: pcommon.NewMap(), enrich: enrich}
+	t := &Translator{body: mode, extra: pcommon.NewMap(), enrich: enrich, attrCapacity: minAttrCapacity}
 	t.onDataMember = t.mapper.field
 	return t
 }
@@ -79,7 +88,7 @@ func New(mode BodyMode, enrich Enricher) *Translator {
 // records the event as malformed.
 func (t *Translator) Translate(raw []byte, hints []int, lr plog.LogRecord) (Info, error) {
 	t.extra.Clear()
-	t.mapper.start(lr)
+	t.mapper.start(lr, t.attrCapacity)
 	t.parser.Begin(raw, hints)
 	env, err := t.readEnvelope(lr.Body())
 	if endErr := t.parser.End(); err == nil {
@@ -119,6 +128,8 @@ func (t *Translator) Translate(raw []byte, hints []int, lr plog.LogRecord) (Info
 		t.enrich.Enrich(data, lr.Attributes())
 	}
 
+	t.sizedAttributes(lr.Attributes().Len())
+
 	switch t.body {
 	case BodyRaw:
 		lr.Body().SetStr(jsonpdata.ValidUTF8(string(raw)))
@@ -130,6 +141,13 @@ func (t *Translator) Translate(raw []byte, hints []int, lr plog.LogRecord) (Info
 		}
 	}
 	return info, nil
+}
+
+// sizedAttributes notes that a record needed n attributes.
+func (t *Translator) sizedAttributes(n int) {
+	if n > t.attrCapacity {
+		t.attrCapacity = min(n, maxAttrCapacity)
+	}
 }
 
 // envelope is what readEnvelope found around the event.
@@ -152,7 +170,6 @@ func (t *Translator) readEnvelope(body pcommon.Value) (envelope, error) {
 	if err != nil {
 		return env, err
 	}
-	t.extra.EnsureCapacity(capacity)
 	for {
 		key, ok, err := members.Next()
 		if err != nil || !ok {
@@ -171,6 +188,10 @@ func (t *Translator) readEnvelope(body pcommon.Value) (envelope, error) {
 		case key == logIDField && env.logID == "" && t.parser.Next() == jsonpdata.KindString:
 			env.logID, err = t.parser.String()
 		default:
+			if env.extraCount == 0 {
+				// Sized only when needed: an envelope rarely has more.
+				t.extra.EnsureCapacity(capacity)
+			}
 			env.extraCount++
 			err = t.parser.Value(t.extra.PutEmpty(key))
 		}
