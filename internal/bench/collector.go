@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,12 +31,18 @@ const (
 // Collector is the built distribution running as a child process with the
 // bench config, every endpoint on a free 127.0.0.1 port.
 type Collector struct {
-	Auth0URL   string // auth0logstream, POST path
-	OTLPURL    string // otlp/http logs path
-	HealthURL  string
-	MetricsURL string // the collector's own Prometheus metrics
-	PprofURL   string // pprof extension, for profiling a run by hand
-	LogPath    string
+	Auth0URL string // auth0logstream, POST path
+	// Auth0PlainURL is the auth0logstream/plain instance: user-agent
+	// parsing off, otherwise the same settings.
+	Auth0PlainURL string
+	// Auth0GeoURL is the auth0logstream/geo instance: the defaults plus
+	// GeoIP against the database WriteGeoDB makes.
+	Auth0GeoURL string
+	OTLPURL     string // otlp/http logs path
+	HealthURL   string
+	MetricsURL  string // the collector's own Prometheus metrics
+	PprofURL    string // pprof extension, for profiling a run by hand
+	LogPath     string
 
 	cmd     *exec.Cmd
 	done    chan struct{}
@@ -43,26 +50,34 @@ type Collector struct {
 }
 
 // StartCollector starts bin with config and waits until health_check
-// answers 200 and both receivers accept connections. maxBody is
-// max_request_body_size for both receivers.
+// answers 200 and the receivers accept connections. maxBody is
+// max_request_body_size for every receiver.
 func StartCollector(ctx context.Context, bin, config, logDir string, maxBody int64) (*Collector, error) {
-	addrs, err := testproc.LoopbackAddrs(5)
+	addrs, err := testproc.LoopbackAddrs(7)
 	if err != nil {
 		return nil, err
 	}
 	_, metricsPort, _ := strings.Cut(addrs[3], ":")
+	geoDB := filepath.Join(logDir, "bench-geoip.mmdb")
+	if _, err := os.Stat(geoDB); err != nil {
+		if err := WriteGeoDB(geoDB); err != nil {
+			return nil, fmt.Errorf("writing the GeoIP database: %w", err)
+		}
+	}
 	logFile, err := os.CreateTemp(logDir, "collector-*.log")
 	if err != nil {
 		return nil, err
 	}
 	c := &Collector{
-		Auth0URL:   "http://" + addrs[0] + "/api/logs",
-		OTLPURL:    "http://" + addrs[1] + "/v1/logs",
-		HealthURL:  "http://" + addrs[2] + "/",
-		MetricsURL: "http://" + addrs[3] + "/metrics",
-		PprofURL:   "http://" + addrs[4] + "/debug/pprof/",
-		LogPath:    logFile.Name(),
-		done:       make(chan struct{}),
+		Auth0URL:      "http://" + addrs[0] + "/api/logs",
+		OTLPURL:       "http://" + addrs[1] + "/v1/logs",
+		HealthURL:     "http://" + addrs[2] + "/",
+		MetricsURL:    "http://" + addrs[3] + "/metrics",
+		PprofURL:      "http://" + addrs[4] + "/debug/pprof/",
+		Auth0PlainURL: "http://" + addrs[5] + "/api/logs",
+		Auth0GeoURL:   "http://" + addrs[6] + "/api/logs",
+		LogPath:       logFile.Name(),
+		done:          make(chan struct{}),
 	}
 	cmd := exec.Command(bin, "--config", config)
 	cmd.Env = append(os.Environ(),
@@ -71,6 +86,9 @@ func StartCollector(ctx context.Context, bin, config, logDir string, maxBody int
 		"BENCH_HEALTH_ENDPOINT="+addrs[2],
 		"BENCH_METRICS_PORT="+metricsPort,
 		"BENCH_PPROF_ENDPOINT="+addrs[4],
+		"BENCH_AUTH0_PLAIN_ENDPOINT="+addrs[5],
+		"BENCH_AUTH0_GEO_ENDPOINT="+addrs[6],
+		"BENCH_GEOIP_DB="+geoDB,
 		"BENCH_TOKEN="+Token,
 		"BENCH_MAX_BODY="+strconv.FormatInt(maxBody, 10),
 	)
@@ -155,4 +173,19 @@ func (c *Collector) Stop() error {
 // collector took every event the driver counted.
 func (c *Collector) AcceptedLogRecords(ctx context.Context) (map[string]float64, error) {
 	return testproc.ScrapeCounter(ctx, c.MetricsURL, "otelcol_receiver_accepted_log_records", "receiver")
+}
+
+// URL is the POST URL of the receiver instance rcv of the bench config.
+func (c *Collector) URL(rcv string) (string, error) {
+	switch rcv {
+	case "auth0logstream":
+		return c.Auth0URL, nil
+	case "auth0logstream/plain":
+		return c.Auth0PlainURL, nil
+	case "auth0logstream/geo":
+		return c.Auth0GeoURL, nil
+	case "otlp":
+		return c.OTLPURL, nil
+	}
+	return "", fmt.Errorf("no receiver %q in the bench config", rcv)
 }

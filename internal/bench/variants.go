@@ -29,6 +29,20 @@ var (
 		encode: func(p *Prepared, from, to int) ([]byte, error) {
 			return auth0gen.Encode(auth0gen.JSONLines, p.Events[from:to]), nil
 		}}
+	// Auth0LinesPlain is Auth0Lines sent to the auth0logstream/plain
+	// instance, whose user-agent parsing is off: the pair measures what the
+	// default enrichment costs end to end.
+	Auth0LinesPlain = Variant{Name: "auth0logstream-plain", Label: "auth0logstream\nJSON Lines, no user agent", Receiver: "auth0logstream/plain", ContentType: "application/json", Auth0: true,
+		encode: func(p *Prepared, from, to int) ([]byte, error) {
+			return auth0gen.Encode(auth0gen.JSONLines, p.Events[from:to]), nil
+		}}
+	// Auth0LinesGeo is Auth0Lines sent to the auth0logstream/geo instance:
+	// the default user-agent parsing plus GeoIP against a generated City
+	// database (WriteGeoDB).
+	Auth0LinesGeo = Variant{Name: "auth0logstream-geoip", Label: "auth0logstream\nJSON Lines, user agent + GeoIP", Receiver: "auth0logstream/geo", ContentType: "application/json", Auth0: true,
+		encode: func(p *Prepared, from, to int) ([]byte, error) {
+			return auth0gen.Encode(auth0gen.JSONLines, p.Events[from:to]), nil
+		}}
 	Auth0Array = Variant{Name: "auth0logstream-array", Label: "auth0logstream\nJSON Array", Receiver: "auth0logstream", ContentType: "application/json", Auth0: true,
 		encode: func(p *Prepared, from, to int) ([]byte, error) {
 			return auth0gen.Encode(auth0gen.JSONArray, p.Events[from:to]), nil

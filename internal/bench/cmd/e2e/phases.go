@@ -27,11 +27,14 @@ const maxBody = 64 << 20
 // idleSettle lets a fresh collector finish starting before its idle RSS is read.
 const idleSettle = 2 * time.Second
 
-// The rounds run every variant in this order; the first three are the
-// comparison the issue asks for, the JSON Array one shows the other format.
+// The rounds run every variant in this order: JSON Lines with the default
+// enrichment (user agent on) and without it (issue 11), the two OTLP
+// baselines (issue 14), and the JSON Array format.
 var (
-	roundVariants = []bench.Variant{bench.Auth0Lines, bench.OTLPJSON, bench.OTLPProto, bench.Auth0Array}
-	scaleVariants = []bench.Variant{bench.Auth0Lines, bench.OTLPJSON, bench.OTLPProto}
+	roundVariants = []bench.Variant{bench.Auth0Lines, bench.Auth0LinesPlain, bench.Auth0LinesGeo, bench.OTLPJSON, bench.OTLPProto, bench.Auth0Array}
+	scaleVariants = []bench.Variant{bench.Auth0Lines, bench.Auth0LinesPlain, bench.OTLPJSON, bench.OTLPProto}
+	// acceptedReceivers are the receiver instances whose accepted counters are checked.
+	acceptedReceivers = []string{"auth0logstream", "auth0logstream/plain", "auth0logstream/geo", "otlp"}
 )
 
 type bencher struct {
@@ -70,16 +73,20 @@ func (b *bencher) prepare(ctx context.Context) error {
 	return nil
 }
 
-func (b *bencher) target(c *bench.Collector, v bench.Variant) (url string, hdr http.Header) {
+func (b *bencher) target(c *bench.Collector, v bench.Variant) (url string, hdr http.Header, err error) {
+	url, err = c.URL(v.Receiver)
 	if v.Auth0 {
-		return c.Auth0URL, http.Header{"Authorization": {bench.Token}}
+		hdr = http.Header{"Authorization": {bench.Token}}
 	}
-	return c.OTLPURL, nil
+	return url, hdr, err
 }
 
 // measure drives one variant and reads the collector's CPU time around it.
 func (b *bencher) measure(ctx context.Context, c *bench.Collector, v bench.Variant, reqs []bench.Request, events int, dur time.Duration, rate float64) (sample, error) {
-	url, hdr := b.target(c, v)
+	url, hdr, err := b.target(c, v)
+	if err != nil {
+		return sample{}, err
+	}
 	cpu0, err := testproc.CPUSeconds(c.Pid())
 	if err != nil {
 		return sample{}, err
@@ -148,7 +155,7 @@ func (b *bencher) mainCollector(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("scraping the collector's metrics: %w", err)
 	}
-	for _, rcv := range []string{"auth0logstream", "otlp"} {
+	for _, rcv := range acceptedReceivers {
 		b.res.AcceptedCheck = append(b.res.AcceptedCheck, acceptedCheck{
 			Receiver: rcv, DriverAcked: b.acked[rcv], CollectorAccepted: int64(got[rcv]),
 		})

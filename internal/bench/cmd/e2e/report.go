@@ -56,6 +56,7 @@ func (r *results) print(w io.Writer) {
 	}
 
 	r.printTargets(w)
+	r.printEnrichment(w)
 
 	fmt.Fprintf(w, "\n### Latency at half of the maximum throughput (batch %d, concurrency %d)\n\n", st.Batch, st.Concurrency)
 	fmt.Fprintln(w, "| receiver | client | target events/s | achieved events/s | p50 ms | p99 ms | max ms | failed requests |")
@@ -198,4 +199,60 @@ func verdict(a, b bool) string {
 		return "partly (one column)"
 	}
 	return "**not met**"
+}
+
+// enrichmentBudget is issue 11's rule: user-agent parsing stays on by
+// default while it costs at most 10% more collector CPU per event end to end,
+// at batch 100.
+const enrichmentBudget = 1.10
+
+// printEnrichment prints the cost of enrichment: the auth0logstream
+// receiver with user-agent parsing on (the default), off, and with GeoIP
+// too, paired round by round, and the scaling table's points at the rounds'
+// batch size.
+func (r *results) printEnrichment(w io.Writer) {
+	if len(r.Enrichment) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n### Enrichment (issue 11): JSON Lines, batch %d, concurrency %d, ratios paired round by round\n\n", r.Settings.Batch, r.Settings.Concurrency)
+	fmt.Fprintln(w, "Deduplication is off in every instance. GeoIP only in auth0logstream-geoip, against a generated City database that has a record for every address sent.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| ratio | rounds | collector CPU per event (min / median / max) | events/s (min / median / max) | p99 (min / median / max) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for k, x := range r.Enrichment {
+		label := x.Of + " / " + x.Over
+		for _, p := range enrichmentPairs {
+			if p.of == x.Of && p.over == x.Over {
+				label = p.label
+			}
+		}
+		n := min(len(r.byName(x.Of).Rounds), len(r.byName(x.Over).Rounds))
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s |\n", label, n,
+			spread(x.CPUPerEvent, "%.3f"), spread(x.EventsPerSec, "%.3f"), spread(x.P99, "%.2f"))
+		on, off := r.scalePoint(x.Of, r.Settings.Batch), r.scalePoint(x.Over, r.Settings.Batch)
+		if k == 0 && on != nil && off != nil {
+			fmt.Fprintf(w, "| same, scaling table at batch %d | 1 point | %.3f | %.3f | %.2f |\n", r.Settings.Batch,
+				bench.Ratio(on.CPUMicrosPerEvent, off.CPUMicrosPerEvent), bench.Ratio(on.EventsPerSec, off.EventsPerSec), bench.Ratio(on.P99Ms, off.P99Ms))
+		}
+	}
+	x := r.Enrichment[0]
+	fmt.Fprintf(w, "\nRule: user agent on by default while its collector CPU per event, on ÷ off, is <= %.2f (median of the rounds): %.3f, %s.\n",
+		enrichmentBudget, x.CPUPerEvent.Median, enrichmentVerdict(x.CPUPerEvent.Median))
+}
+
+func enrichmentVerdict(cpuRatio float64) string {
+	if cpuRatio <= enrichmentBudget {
+		return "the default (on) holds"
+	}
+	return "**over budget: the default should be off**"
+}
+
+// scalePoint is the scaling table's point of variant at batch, or nil.
+func (r *results) scalePoint(variant string, batch int) *scalePoint {
+	for i := range r.Scaling {
+		if p := &r.Scaling[i]; p.Variant == variant && p.Batch == batch {
+			return p
+		}
+	}
+	return nil
 }

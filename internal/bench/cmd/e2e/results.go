@@ -25,9 +25,13 @@ type results struct {
 	BodyBytesPerEvent []bodySize    `json:"body_bytes_per_event"`
 	Variants          []*variantRes `json:"variants"`
 	Ratios            []ratio       `json:"ratios"`
-	HalfRate          []halfRate    `json:"half_rate"`
-	Scaling           []scalePoint  `json:"scaling"`
-	BigBody           *bigBody      `json:"big_body,omitempty"`
+	// Enrichment are the enrichmentPairs, round by round (issue 11); the
+	// first is auth0logstream (user agent on, the default) over
+	// auth0logstream-plain (off).
+	Enrichment []ratio      `json:"enrichment_ratios,omitempty"`
+	HalfRate   []halfRate   `json:"half_rate"`
+	Scaling    []scalePoint `json:"scaling"`
+	BigBody    *bigBody     `json:"big_body,omitempty"`
 	// SharedCollectorPeakMiB is VmHWM of the collector that ran the rounds,
 	// the half-rate runs and the scaling table, 10,000-event requests included.
 	SharedCollectorPeakMiB float64         `json:"shared_collector_peak_rss_mib"`
@@ -197,16 +201,36 @@ func (r *results) summarize() {
 			if a == nil || o == nil {
 				continue
 			}
-			var eps, cpu, p99 []float64
-			for i := range min(len(a.Rounds), len(o.Rounds)) {
-				eps = append(eps, bench.Ratio(a.Rounds[i].EventsPerSec, o.Rounds[i].EventsPerSec))
-				cpu = append(cpu, bench.Ratio(a.Rounds[i].CPUSecPerMEvents, o.Rounds[i].CPUSecPerMEvents))
-				p99 = append(p99, bench.Ratio(a.Rounds[i].P99Ms, o.Rounds[i].P99Ms))
-			}
-			r.Ratios = append(r.Ratios, ratio{Of: a.Name, Over: base,
-				EventsPerSec: bench.SpreadOf(eps), CPUPerEvent: bench.SpreadOf(cpu), P99: bench.SpreadOf(p99)})
+			r.Ratios = append(r.Ratios, pairedRatio(a, o))
 		}
 	}
+	r.Enrichment = nil
+	for _, p := range enrichmentPairs {
+		if a, o := r.byName(p.of), r.byName(p.over); a != nil && o != nil {
+			r.Enrichment = append(r.Enrichment, pairedRatio(a, o))
+		}
+	}
+}
+
+// enrichmentPairs are issue 11's comparisons, all JSON Lines on the same
+// collector: the first is the one its 10% rule is about.
+var enrichmentPairs = []struct{ of, over, label string }{
+	{bench.Auth0Lines.Name, bench.Auth0LinesPlain.Name, "user agent on ÷ off (the default ÷ nothing)"},
+	{bench.Auth0LinesGeo.Name, bench.Auth0Lines.Name, "user agent + GeoIP ÷ user agent (what GeoIP adds)"},
+	{bench.Auth0LinesGeo.Name, bench.Auth0LinesPlain.Name, "user agent + GeoIP ÷ off"},
+}
+
+// pairedRatio is a over o, round by round: each round's figures were
+// measured seconds apart on the same collector.
+func pairedRatio(a, o *variantRes) ratio {
+	var eps, cpu, p99 []float64
+	for i := range min(len(a.Rounds), len(o.Rounds)) {
+		eps = append(eps, bench.Ratio(a.Rounds[i].EventsPerSec, o.Rounds[i].EventsPerSec))
+		cpu = append(cpu, bench.Ratio(a.Rounds[i].CPUSecPerMEvents, o.Rounds[i].CPUSecPerMEvents))
+		p99 = append(p99, bench.Ratio(a.Rounds[i].P99Ms, o.Rounds[i].P99Ms))
+	}
+	return ratio{Of: a.Name, Over: o.Name,
+		EventsPerSec: bench.SpreadOf(eps), CPUPerEvent: bench.SpreadOf(cpu), P99: bench.SpreadOf(p99)}
 }
 
 func (r *results) ratio(of, over string) (ratio, bool) {

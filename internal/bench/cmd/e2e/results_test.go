@@ -86,3 +86,43 @@ func TestTargetsTableInvertsTheCPURatio(t *testing.T) {
 		t.Fatalf("rows for variants that did not run:\n%s", sb.String())
 	}
 }
+
+func TestEnrichmentRatioIsOnOverOffRoundByRound(t *testing.T) {
+	r := &results{Settings: settings{Batch: 100, Concurrency: 4}}
+	on, off := r.variant(bench.Auth0Lines), r.variant(bench.Auth0LinesPlain)
+	for _, x := range []struct{ onCPU, offCPU, onEPS, offEPS float64 }{{11, 10, 90, 100}, {12, 10, 80, 100}, {10, 10, 100, 100}} {
+		on.Rounds = append(on.Rounds, sample{CPUSecPerMEvents: x.onCPU, EventsPerSec: x.onEPS, P99Ms: 1})
+		off.Rounds = append(off.Rounds, sample{CPUSecPerMEvents: x.offCPU, EventsPerSec: x.offEPS, P99Ms: 1})
+	}
+	r.Scaling = []scalePoint{
+		{Variant: bench.Auth0Lines.Name, Batch: 100, sample: sample{CPUMicrosPerEvent: 15, EventsPerSec: 50, P99Ms: 2}},
+		{Variant: bench.Auth0LinesPlain.Name, Batch: 100, sample: sample{CPUMicrosPerEvent: 10, EventsPerSec: 100, P99Ms: 1}},
+	}
+	r.summarize()
+	if len(r.Enrichment) != 1 { // no GeoIP variant
+		t.Fatalf("%d enrichment ratios, want 1", len(r.Enrichment))
+	}
+	x := r.Enrichment[0]
+	if x.Of != "auth0logstream" || x.Over != "auth0logstream-plain" {
+		t.Fatalf("enrichment ratio %+v", x)
+	}
+	if x.CPUPerEvent != (bench.Spread{Min: 1, Median: 1.1, Max: 1.2}) || x.EventsPerSec != (bench.Spread{Min: 0.8, Median: 0.9, Max: 1}) {
+		t.Fatalf("cpu %+v eps %+v", x.CPUPerEvent, x.EventsPerSec)
+	}
+	// The plain variant is no baseline of issue 14's ratios.
+	for _, y := range r.Ratios {
+		if y.Over == bench.Auth0LinesPlain.Name {
+			t.Fatalf("unexpected ratio %+v", y)
+		}
+	}
+	var out strings.Builder
+	r.print(&out)
+	for _, want := range []string{"| 1.000 / 1.100 / 1.200 | 0.800 / 0.900 / 1.000 |", "| same, scaling table at batch 100 | 1 point | 1.500 | 0.500 | 2.00 |", "1.100, the default (on) holds"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if got := enrichmentVerdict(1.11); !strings.Contains(got, "over budget") {
+		t.Errorf("verdict at 1.11: %q", got)
+	}
+}
