@@ -25,40 +25,9 @@ export OTLP_ENDPOINT=${OTLP_ENDPOINT:-http://$SINK_ENDPOINT}
 export OTELCOL_LOG_LEVEL=${OTELCOL_LOG_LEVEL:-warn}
 mkdir -p "$AUTH0_QUEUE_DIR" "$(dirname "$SINK_OUTPUT_FILE")"
 
-set -m
-pids=()
-stop_all() {
-	local pid
-	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-	pids=()
-}
-on_signal() {
-	trap - INT TERM
-	echo
-	echo "run-pull: stopping..."
-	stop_all
-	echo "run-pull: stopped."
-	exit 0
-}
-trap on_signal INT TERM
-trap stop_all EXIT
-
-wait_for_port() {
-	local host=${1%:*} port=${1##*:} pid=$2 name=$3 i
-	for ((i = 0; i < 300; i++)); do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			echo "run-pull: the $name exited during startup (see its log above)" >&2
-			return 1
-		fi
-		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.2
-	done
-	echo "run-pull: the $name did not open $host:$port within 60 s" >&2
-	return 1
-}
+name=run-pull
+# shellcheck source=internal/run/procs.sh
+. "$(dirname "$0")/procs.sh"
 
 # 2,000 events of the last two hours to backfill, then 2 new events a second.
 "$emu" -addr "$AUTH0_EMU_ADDR" -events 2000 -backfill-age 2h -live-rate 2 -failure-ratio 0.3 -rate-limit 10 &

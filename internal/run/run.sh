@@ -26,51 +26,10 @@ export OTLP_ENDPOINT=${OTLP_ENDPOINT:-http://$SINK_ENDPOINT}
 export OTELCOL_LOG_LEVEL=${OTELCOL_LOG_LEVEL:-warn}
 mkdir -p "$AUTH0_QUEUE_DIR" "$(dirname "$SINK_OUTPUT_FILE")"
 
-# Job control puts each collector in its own process group, so a Ctrl-C reaches only this
-# script, which then stops both in order; otherwise the collectors would see the terminal's
-# SIGINT themselves and exit before the trap runs.
-set -m
-pids=()
-
-stop_all() {
-	local pid
-	for pid in "${pids[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	pids=()
-}
-
-on_signal() {
-	trap - INT TERM
-	echo
-	echo "run: stopping the collector and the sink..."
-	stop_all
-	echo "run: stopped."
-	exit 0
-}
-trap on_signal INT TERM
-trap stop_all EXIT
-
-# wait_for_port HOST:PORT PID NAME: returns once something accepts connections on HOST:PORT;
-# fails if PID exits first or after 60 s.
-wait_for_port() {
-	local host=${1%:*} port=${1##*:} pid=$2 name=$3 i
-	for ((i = 0; i < 300; i++)); do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			echo "run: the $name exited during startup (see its log above)" >&2
-			return 1
-		fi
-		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.2
-	done
-	echo "run: the $name did not open $host:$port within 60 s" >&2
-	return 1
-}
+# Ctrl-C stops the sink and the collector in order (procs.sh).
+name=run
+# shellcheck source=internal/run/procs.sh
+. "$(dirname "$0")/procs.sh"
 
 "$bin" --config internal/run/sink-config.yaml &
 pids+=($!)

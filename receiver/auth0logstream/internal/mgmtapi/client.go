@@ -208,7 +208,7 @@ func New(s Settings) (*Client, error) {
 		limiter:   rate.NewLimiter(rate.Limit(s.RequestsPerSecond), 1),
 		logger:    s.Logger,
 		now:       time.Now,
-		sleep:     sleepCtx,
+		sleep:     Sleep,
 		remaining: -1,
 	}, nil
 }
@@ -247,7 +247,9 @@ func (c *Client) RateLimitRemaining() int64 {
 	return c.remaining
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits for d, or until ctx is done, and returns ctx's error then.
+// The client and the poller wait with it, so that shutdown ends every wait.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

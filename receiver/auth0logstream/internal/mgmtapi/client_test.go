@@ -564,7 +564,7 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 func TestCancelStopsWaiting(t *testing.T) {
 	s := &script{logs: []http.HandlerFunc{status(503)}}
 	c, _ := newTestClient(t, s, nil)
-	c.sleep = sleepCtx
+	c.sleep = Sleep
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
 	start := time.Now()

@@ -130,7 +130,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			wait := p.backoff(fetchFailures)
 			p.logger.Warn("Fetching Auth0 logs failed; retrying",
 				zap.Error(err), zap.Int("consecutive_failures", fetchFailures), zap.Duration("retry_in", wait))
-			if err := sleep(ctx, wait); err != nil {
+			if err := mgmtapi.Sleep(ctx, wait); err != nil {
 				return err
 			}
 			continue
@@ -146,7 +146,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			if page.Next != "" {
 				cur.Next = page.Next
 			}
-			if err := sleep(ctx, p.cfg.PollInterval); err != nil {
+			if err := mgmtapi.Sleep(ctx, p.cfg.PollInterval); err != nil {
 				return err
 			}
 			continue
@@ -200,7 +200,7 @@ func (p *Poller) startingPoint(ctx context.Context) (string, error) {
 		}
 		wait := p.backoff(attempt)
 		p.logger.Warn("Resolving start_at failed; retrying", zap.Error(err), zap.Duration("retry_in", wait))
-		if err := sleep(ctx, wait); err != nil {
+		if err := mgmtapi.Sleep(ctx, wait); err != nil {
 			return "", err
 		}
 	}
@@ -231,7 +231,7 @@ func (p *Poller) deliver(ctx context.Context, page *mgmtapi.Page) (string, error
 		wait := p.backoff(attempt)
 		p.logger.Debug("The pipeline refused a page for now; retrying the same page",
 			zap.Error(err), zap.Int("attempt", attempt), zap.Duration("retry_in", wait))
-		if err := sleep(ctx, wait); err != nil {
+		if err := mgmtapi.Sleep(ctx, wait); err != nil {
 			return "", err
 		}
 	}
@@ -256,15 +256,4 @@ func (p *Poller) backoff(n int) time.Duration {
 	}
 	d = min(d, p.cfg.RetryMax)
 	return d - time.Duration(rand.Int64N(int64(d)/5+1))
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
