@@ -25,13 +25,21 @@ import (
 )
 
 func loadConfig(t *testing.T, name string) (*Config, error) {
+	return loadConfigFrom(t, "config.yaml", name)
+}
+
+// loadConfigFrom loads the receiver section name of testdata/file over the
+// defaults; the error is the unmarshalling's, else the validation's.
+func loadConfigFrom(t *testing.T, file, name string) (*Config, error) {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", file))
 	require.NoError(t, err)
 	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
 	require.NoError(t, err)
 	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
+	if err := sub.Unmarshal(cfg); err != nil {
+		return nil, err
+	}
 	return cfg, confmap.Validate(cfg)
 }
 

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -23,8 +24,11 @@ import (
 // a false match needs a 64-bit collision. The seed is random, and stored
 // with a snapshot, so a window restored after a restart still matches.
 type Set struct {
+	// seed is read for every event and replaced only by Restore, before
+	// deliveries start: an atomic keeps Key off the mutex.
+	seed atomic.Uint64
+
 	mu   sync.Mutex
-	seed uint64
 	set  map[uint64]struct{}
 	ring []uint64 // insertion order, for eviction
 	next int      // ring position of the next insertion
@@ -39,21 +43,19 @@ type Set struct {
 func New(maxEntries int) *Set {
 	var seed [8]byte
 	_, _ = rand.Read(seed[:]) // never fails on supported platforms
-	return &Set{
-		seed:    binary.LittleEndian.Uint64(seed[:]),
+	d := &Set{
 		set:     make(map[uint64]struct{}, maxEntries),
 		ring:    make([]uint64, 0, maxEntries),
 		claimed: make(map[uint64]struct{}),
 	}
+	d.seed.Store(binary.LittleEndian.Uint64(seed[:]))
+	return d
 }
 
 // Key is the hash under which id is remembered.
 func (d *Set) Key(id string) uint64 {
-	d.mu.Lock()
-	seed := d.seed // replaced only by Restore, before deliveries start
-	d.mu.Unlock()
 	var h xxhash.Digest
-	h.ResetWithSeed(seed)
+	h.ResetWithSeed(d.seed.Load())
 	_, _ = h.WriteString(id)
 	return h.Sum64()
 }

@@ -26,7 +26,7 @@ func (d *Set) Snapshot() (b []byte, changes uint64) {
 	b = make([]byte, snapshotHeaderLen, snapshotHeaderLen+8*n)
 	copy(b, snapshotMagic)
 	b[4] = snapshotVersion
-	binary.LittleEndian.PutUint64(b[5:], d.seed)
+	binary.LittleEndian.PutUint64(b[5:], d.seed.Load())
 	binary.LittleEndian.PutUint32(b[13:], uint32(n))
 	start := 0
 	if n == cap(d.ring) {
@@ -55,7 +55,7 @@ func (d *Set) Restore(b []byte) (int, error) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.seed = binary.LittleEndian.Uint64(b[5:])
+	d.seed.Store(binary.LittleEndian.Uint64(b[5:]))
 	for i := range n {
 		d.addLocked(binary.LittleEndian.Uint64(b[snapshotHeaderLen+8*i:]))
 	}
