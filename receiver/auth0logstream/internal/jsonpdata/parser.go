@@ -8,6 +8,12 @@
 // The text is copied into one string per parse and every key and unescaped
 // string value is a substring of it, so a value costs one string allocation
 // however many fields it has.
+//
+// Objects are built with xpdata.MapBuilder, which appends without the
+// existence scan pcommon.Map does on every put. JSON allows repeated names,
+// so the parser watches for them itself (see memberNames) and hands the
+// rest of an object to pcommon.Map's own upsert the moment one repeats:
+// the result is the same map pcommon.Map.PutEmpty would have built.
 package jsonpdata
 
 import (
@@ -17,14 +23,16 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/xpdata"
 )
 
 const (
 	// MaxNesting bounds recursion on hostile input; real events nest
 	// fewer than ten levels.
 	MaxNesting = 64
-	// MaxMembers bounds one object's or array's size: pcommon.Map checks
-	// for duplicate keys on insert, so a huge object would cost quadratic time.
+	// MaxMembers bounds one object's or array's size: a repeated name is
+	// confirmed by a scan of the names before it, so a huge object of
+	// colliding names would cost quadratic time.
 	MaxMembers = 4096
 )
 
@@ -59,6 +67,15 @@ type Parser struct {
 	scratch   []byte
 	hints     []int
 	nextHint  int
+	// objects holds one builder per nesting depth, made once and reused:
+	// an object is being built at every depth above the current one.
+	objects [MaxNesting + 1]*objectBuilder
+}
+
+// objectBuilder builds one object's map without pdata's per-put scan.
+type objectBuilder struct {
+	b     xpdata.MapBuilder
+	names memberNames
 }
 
 // Begin starts parsing raw. hints, which may be nil, are the member counts
@@ -173,27 +190,61 @@ func (it *Members) Next() (key string, ok bool, err error) {
 	return key, true, nil
 }
 
-// ReadObject reads the object at the current position into m. onMember, if
-// not nil, sees each member once its value is complete.
+// ReadObject reads the object at the current position into m, which must
+// be empty. onMember, if not nil, sees each member once its value is complete.
 func (p *Parser) ReadObject(m pcommon.Map, onMember func(string, pcommon.Value)) error {
 	it, capacity, err := p.Object()
 	if err != nil {
 		return err
 	}
-	m.EnsureCapacity(capacity)
+	if it.ended {
+		return nil // {}: Object has already closed it, and left its depth
+	}
+	ob := p.objectBuilder()
+	ob.names.reset()
+	ob.b.EnsureCapacity(capacity)
+	building := true
 	for {
 		key, ok, err := it.Next()
 		if err != nil || !ok {
+			if building {
+				ob.b.UnsafeIntoMap(m)
+			}
 			return err
 		}
-		v := m.PutEmpty(key)
+		var v pcommon.Value
+		if building && ob.names.add(key) {
+			v = ob.b.AppendEmpty(key)
+		} else {
+			if building {
+				// A name repeats: from here on pcommon.Map decides, so a
+				// repeated name keeps its first place and its last value.
+				ob.b.UnsafeIntoMap(m)
+				building = false
+			}
+			v = m.PutEmpty(key)
+		}
 		if err := p.Value(v); err != nil {
+			if building {
+				ob.b.UnsafeIntoMap(m)
+			}
 			return err
 		}
 		if onMember != nil {
 			onMember(key, v)
 		}
 	}
+}
+
+// objectBuilder returns the builder for the object just opened (p.depth is
+// already its depth).
+func (p *Parser) objectBuilder() *objectBuilder {
+	ob := p.objects[p.depth]
+	if ob == nil {
+		ob = &objectBuilder{}
+		p.objects[p.depth] = ob
+	}
+	return ob
 }
 
 // Value reads the value at the current position into dst. null leaves dst
