@@ -3,7 +3,7 @@
 
 package jsonframe
 
-import "bytes"
+import "github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonstr"
 
 // valueKind is what the first byte of a value says it is.
 type valueKind uint8
@@ -65,14 +65,18 @@ func (s *boundaryScanner) scan(b []byte) (int, bool) {
 	for ; i < len(b); i++ {
 		c := b[i]
 		if s.inStr {
-			// Jump to the next quote or backslash: strings are most of an event.
-			if !s.escaped {
-				j := indexQuoteOrBackslash(b[i:])
-				if j < 0 {
+			// Jump to the next quote or backslash: strings are most of an
+			// event. A control character stops the jump too, and is passed
+			// over: the parser rejects it.
+			for !s.escaped {
+				i = jsonstr.IndexSpecial(b, i)
+				if i == len(b) {
 					return len(b), false
 				}
-				i += j
-				c = b[i]
+				if c = b[i]; c == '"' || c == '\\' {
+					break
+				}
+				i++
 			}
 			switch {
 			case s.escaped:
@@ -166,20 +170,6 @@ func (s *boundaryScanner) hints() []int {
 		return nil
 	}
 	return s.sizes
-}
-
-func indexQuoteOrBackslash(b []byte) int {
-	q := bytes.IndexByte(b, '"')
-	if q < 0 {
-		q = len(b)
-	}
-	if bs := bytes.IndexByte(b[:q], '\\'); bs >= 0 {
-		return bs
-	}
-	if q == len(b) {
-		return -1
-	}
-	return q
 }
 
 func trimSpaceLeft(b []byte) []byte {

@@ -4,7 +4,6 @@
 package jsonpdata
 
 import (
-	"encoding/binary"
 	"errors"
 	"strconv"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonstr"
 )
 
 // str reads a string at p.pos ('"'). Without escapes it is a substring of
@@ -19,14 +20,7 @@ import (
 func (p *Parser) str() (string, error) {
 	start := p.pos + 1
 	i := start
-	// Eight bytes at a time while none of them is a quote, a backslash or
-	// a control character: string contents are most of an event's bytes.
-	for ; i+8 <= len(p.raw); i += 8 {
-		if wordHasSpecial(binary.LittleEndian.Uint64(p.raw[i:])) {
-			break
-		}
-	}
-	for ; i < len(p.src); i++ {
+	for i = jsonstr.IndexSpecial(p.raw, i); i < len(p.src); i++ {
 		switch c := p.src[i]; {
 		case c == '"':
 			p.pos = i + 1
@@ -44,18 +38,6 @@ func (p *Parser) str() (string, error) {
 	}
 	p.pos = len(p.src)
 	return "", p.syntax("unterminated string")
-}
-
-const (
-	lowBits  = 0x0101010101010101
-	highBits = 0x8080808080808080
-)
-
-// wordHasSpecial reports whether any byte of w is '"', '\\' or below 0x20.
-func wordHasSpecial(w uint64) bool {
-	quote := w ^ ('"' * lowBits)
-	backslash := w ^ ('\\' * lowBits)
-	return ((quote-lowBits)&^quote|(backslash-lowBits)&^backslash|(w-0x20*lowBits)&^w)&highBits != 0
 }
 
 // escapedStr decodes a string with escapes, from start, the first byte after
