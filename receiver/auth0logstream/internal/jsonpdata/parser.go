@@ -9,11 +9,9 @@
 // string value is a substring of it, so a value costs one string allocation
 // however many fields it has.
 //
-// Objects are built with xpdata.MapBuilder, which appends without the
-// existence scan pcommon.Map does on every put. JSON allows repeated names,
-// so the parser watches for them itself (see memberNames) and hands the
-// rest of an object to pcommon.Map's own upsert the moment one repeats:
-// the result is the same map pcommon.Map.PutEmpty would have built.
+// Objects are filled through a MapWriter, which appends without the
+// existence scan pcommon.Map does on every put, and gives the same map
+// pcommon.Map.PutEmpty would have built when JSON repeats a name.
 package jsonpdata
 
 import (
@@ -23,7 +21,6 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/xpdata"
 )
 
 const (
@@ -67,15 +64,9 @@ type Parser struct {
 	scratch   []byte
 	hints     []int
 	nextHint  int
-	// objects holds one builder per nesting depth, made once and reused:
+	// objects holds one writer per nesting depth, made once and reused:
 	// an object is being built at every depth above the current one.
-	objects [MaxNesting + 1]*objectBuilder
-}
-
-// objectBuilder builds one object's map without pdata's per-put scan.
-type objectBuilder struct {
-	b     xpdata.MapBuilder
-	names memberNames
+	objects [MaxNesting + 1]*MapWriter
 }
 
 // Begin starts parsing raw. hints, which may be nil, are the member counts
@@ -200,51 +191,26 @@ func (p *Parser) ReadObject(m pcommon.Map, onMember func(string, pcommon.Value))
 	if it.ended {
 		return nil // {}: Object has already closed it, and left its depth
 	}
-	ob := p.objectBuilder()
-	ob.names.reset()
-	ob.b.EnsureCapacity(capacity)
-	building := true
+	w := p.objects[p.depth]
+	if w == nil {
+		w = &MapWriter{}
+		p.objects[p.depth] = w
+	}
+	w.Start(m, capacity)
+	defer w.Finish()
 	for {
 		key, ok, err := it.Next()
 		if err != nil || !ok {
-			if building {
-				ob.b.UnsafeIntoMap(m)
-			}
 			return err
 		}
-		var v pcommon.Value
-		if building && ob.names.add(key) {
-			v = ob.b.AppendEmpty(key)
-		} else {
-			if building {
-				// A name repeats: from here on pcommon.Map decides, so a
-				// repeated name keeps its first place and its last value.
-				ob.b.UnsafeIntoMap(m)
-				building = false
-			}
-			v = m.PutEmpty(key)
-		}
+		v := w.PutEmpty(key)
 		if err := p.Value(v); err != nil {
-			if building {
-				ob.b.UnsafeIntoMap(m)
-			}
 			return err
 		}
 		if onMember != nil {
 			onMember(key, v)
 		}
 	}
-}
-
-// objectBuilder returns the builder for the object just opened (p.depth is
-// already its depth).
-func (p *Parser) objectBuilder() *objectBuilder {
-	ob := p.objects[p.depth]
-	if ob == nil {
-		ob = &objectBuilder{}
-		p.objects[p.depth] = ob
-	}
-	return ob
 }
 
 // Value reads the value at the current position into dst. null leaves dst

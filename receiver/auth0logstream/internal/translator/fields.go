@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/catalog"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonpdata"
 )
 
 // Attribute names. Semantic-convention names where one exists, auth0.* otherwise.
@@ -81,17 +82,21 @@ var locationFields = map[string]string{
 // fieldMapper sets time, severity, event name and attributes from an
 // event's top-level members. The parser calls field as it finishes each
 // member of "data", so the mapping costs no second walk over the event.
+//
+// The attributes it sets are written through a MapWriter, which skips
+// pdata's per-put key scan; the record's attribute map is complete, and
+// usable directly, once finish returns.
 type fieldMapper struct {
 	lr    plog.LogRecord
-	attrs pcommon.Map
+	attrs jsonpdata.MapWriter // reused: it keeps its buffers across events
 	info  Info
 	code  string
 	logID string // data.log_id, used when the envelope has none
 }
 
 func (m *fieldMapper) start(lr plog.LogRecord, attrCapacity int) {
-	*m = fieldMapper{lr: lr, attrs: lr.Attributes()}
-	m.attrs.EnsureCapacity(attrCapacity)
+	m.lr, m.info, m.code, m.logID = lr, Info{}, "", ""
+	m.attrs.Start(lr.Attributes(), attrCapacity)
 }
 
 func (m *fieldMapper) field(k string, v pcommon.Value) {
@@ -113,20 +118,20 @@ func (m *fieldMapper) field(k string, v pcommon.Value) {
 	case "environment_name":
 		m.info.Environment = nonEmptyStr(v)
 	case "scope":
-		putScope(m.attrs, v)
+		putScope(&m.attrs, v)
 	case "details":
 		if v.Type() == pcommon.ValueTypeMap {
 			if sid, ok := v.Map().Get("session_id"); ok {
-				putStr(m.attrs, attrSessionID, sid)
+				putStr(&m.attrs, attrSessionID, sid)
 			}
 		}
 	case "location_info":
 		if v.Type() == pcommon.ValueTypeMap {
-			putLocation(m.attrs, v.Map())
+			putLocation(&m.attrs, v.Map())
 		}
 	default:
 		if name := stringFieldAttribute(k); name != "" {
-			putStr(m.attrs, name, v)
+			putStr(&m.attrs, name, v)
 		}
 	}
 }
@@ -141,7 +146,8 @@ func (m *fieldMapper) finish(envelopeLogID string) Info {
 		m.attrs.PutStr(attrLogRecordUID, m.logID)
 		m.info.LogID = m.logID
 	}
-	setEventType(m.lr, m.attrs, m.code)
+	setEventType(m.lr, &m.attrs, m.code)
+	m.attrs.Finish()
 	return m.info
 }
 
@@ -156,7 +162,7 @@ func (m *fieldMapper) fields(data pcommon.Map) {
 // setEventType applies what the catalog knows of code: severity, event name
 // and the outcome attributes. Unknown codes are kept, at WARN, because a new
 // code is as likely to be a new failure as anything else.
-func setEventType(lr plog.LogRecord, attrs pcommon.Map, code string) {
+func setEventType(lr plog.LogRecord, attrs *jsonpdata.MapWriter, code string) {
 	if code != "" {
 		attrs.PutStr(attrType, code)
 	}
@@ -200,7 +206,7 @@ func nonEmptyStr(v pcommon.Value) string {
 
 // putStr sets a string attribute only when the source is a non-empty string:
 // absent, null, empty and mistyped fields stay in the body only.
-func putStr(attrs pcommon.Map, name string, v pcommon.Value) {
+func putStr(attrs *jsonpdata.MapWriter, name string, v pcommon.Value) {
 	if s := nonEmptyStr(v); s != "" {
 		attrs.PutStr(name, s)
 	}
@@ -208,7 +214,7 @@ func putStr(attrs pcommon.Map, name string, v pcommon.Value) {
 
 // putScope accepts both shapes Auth0 sends: an array of strings or one
 // space-separated string.
-func putScope(attrs pcommon.Map, v pcommon.Value) {
+func putScope(attrs *jsonpdata.MapWriter, v pcommon.Value) {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
 		fields := strings.Fields(v.Str())
@@ -237,7 +243,7 @@ func putScope(attrs pcommon.Map, v pcommon.Value) {
 	}
 }
 
-func putLocation(attrs pcommon.Map, loc pcommon.Map) {
+func putLocation(attrs *jsonpdata.MapWriter, loc pcommon.Map) {
 	loc.Range(func(k string, v pcommon.Value) bool {
 		switch k {
 		case "latitude":
@@ -254,7 +260,7 @@ func putLocation(attrs pcommon.Map, loc pcommon.Map) {
 }
 
 // putCoordinate accepts a number or a numeric string, as payloads differ.
-func putCoordinate(attrs pcommon.Map, name string, v pcommon.Value) {
+func putCoordinate(attrs *jsonpdata.MapWriter, name string, v pcommon.Value) {
 	switch v.Type() {
 	case pcommon.ValueTypeDouble:
 		attrs.PutDouble(name, v.Double())

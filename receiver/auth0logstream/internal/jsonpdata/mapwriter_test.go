@@ -118,3 +118,43 @@ func TestReadObjectAfterAnError(t *testing.T) {
 	require.NoError(t, p.End())
 	assert.Equal(t, map[string]any{"x": map[string]any{"y": int64(1)}}, got.AsRaw())
 }
+
+// A MapWriter gives exactly the map pcommon.Map's own puts give, order
+// included, with repeats early, late, or not at all, and it is reusable
+// after a map it did not finish.
+func TestMapWriterMatchesMapPuts(t *testing.T) {
+	a, b := collidingNames(t)
+	type put struct {
+		k string
+		v float64 // < 0: a string
+	}
+	sequences := [][]put{
+		{{"x", 1}, {"y", -1}, {"z", 2}},
+		{{"x", 1}, {"x", 2}, {"y", -1}, {"x", -1}, {"z", 3}},
+		{{a, 1}, {b, 2}, {a, 3}, {"", 4}, {"", -1}},
+		{{"x", -1}, {"y", 2}, {"z", 3}, {"y", 4}},
+		{},
+	}
+	var w MapWriter
+	abandoned := pcommon.NewMap()
+	w.Start(abandoned, 4)
+	w.PutStr("left", "behind")
+	for i, seq := range sequences {
+		for _, capacity := range []int{0, 2, 16} {
+			want, got := pcommon.NewMap(), pcommon.NewMap()
+			w.Start(got, capacity)
+			for j, p := range seq {
+				if p.v < 0 {
+					want.PutStr(p.k, strconv.Itoa(j))
+					w.PutStr(p.k, strconv.Itoa(j))
+				} else {
+					want.PutDouble(p.k, p.v)
+					w.PutDouble(p.k, p.v)
+				}
+			}
+			w.Finish()
+			assert.Empty(t, orderDiffers(want, got), "sequence %d, capacity %d", i, capacity)
+			assert.Equal(t, want.AsRaw(), got.AsRaw(), "sequence %d, capacity %d", i, capacity)
+		}
+	}
+}
