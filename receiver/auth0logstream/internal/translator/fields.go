@@ -94,6 +94,8 @@ type fieldMapper struct {
 	logID string // data.log_id, used when the envelope has none
 }
 
+// start resets every field but attrs, which Start resets keeping its buffers
+// (a MapWriter is not copied: it holds an atomic).
 func (m *fieldMapper) start(lr plog.LogRecord, attrCapacity int) {
 	m.lr, m.info, m.code, m.logID = lr, Info{}, "", ""
 	m.attrs.Start(lr.Attributes(), attrCapacity)
