@@ -11,6 +11,7 @@ import (
 
 	"github.com/auth0-otel/otelcol-auth0/internal/auth0emu"
 	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 const dedupOnFileStorage = "receivers::auth0logstream::deduplication::storage: file_storage"
@@ -28,7 +29,7 @@ func TestBackfillSurvivesKill(t *testing.T) {
 	section := s.pullSection(100, 20, "file_storage")
 	s.startCollector("collector-1", false, section, dedupOnFileStorage)
 
-	if !waitUntil(60*time.Second, 20*time.Millisecond, func() bool { s.pollSink(); return s.tally.Records >= 6000 }) {
+	if !testproc.WaitUntil(60*time.Second, 20*time.Millisecond, func() bool { s.pollSink(); return s.tally.Records >= 6000 }) {
 		t.Fatalf("only %d events at the sink before the kill; want 6000", s.tally.Records)
 	}
 	served := s.emu.Stats().EventsServed
@@ -84,7 +85,7 @@ func TestPersistedDedupWindowAfterKill(t *testing.T) {
 				"extensions::file_storage/fresh: {directory: " + fresh + ", create_directory: true}",
 				"service::extensions: [health_check, file_storage, file_storage/fresh]",
 			}, dedup...)...)
-			if !waitUntil(60*time.Second, 100*time.Millisecond, func() bool {
+			if !testproc.WaitUntil(60*time.Second, 100*time.Millisecond, func() bool {
 				return s.emu.Stats().EventsServed >= servedBefore+len(ids)
 			}) {
 				t.Fatalf("the restarted collector did not read the %d events again", len(ids))
@@ -151,7 +152,7 @@ func TestPushAndPullOverlap(t *testing.T) {
 	}
 	wg.Wait()
 	s.waitDelivered(ids)
-	if !waitUntil(60*time.Second, 200*time.Millisecond, func() bool { return s.emu.Stats().EventsServed >= len(ids) }) {
+	if !testproc.WaitUntil(60*time.Second, 200*time.Millisecond, func() bool { return s.emu.Stats().EventsServed >= len(ids) }) {
 		t.Fatalf("the pull did not read all %d events", len(ids))
 	}
 	time.Sleep(settleTime)

@@ -143,19 +143,6 @@ func (s *stack) generate(seed int64, n int, age time.Duration) []string {
 	return ids
 }
 
-func waitUntil(timeout, interval time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(interval)
-	}
-}
-
 // post sends one push request the way Auth0 does.
 func (s *stack) post(body []byte) (int, string, error) {
 	req, err := http.NewRequest(http.MethodPost, "http://"+s.receiverAddr+"/api/logs", bytes.NewReader(body))

@@ -28,6 +28,7 @@ import (
 
 	"github.com/auth0-otel/otelcol-auth0/internal/auth0emu"
 	"github.com/auth0-otel/otelcol-auth0/internal/auth0gen"
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream"
 )
 
@@ -122,12 +123,8 @@ func start(t testing.TB, cfg *auth0logstream.Config, next consumer.Logs, h compo
 // waitFor polls cond every 10 ms for up to timeout.
 func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !testproc.WaitUntil(timeout, 10*time.Millisecond, cond) {
+		t.Fatalf("timed out after %v waiting for %s", timeout, what)
 	}
 }
 

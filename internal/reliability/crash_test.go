@@ -6,6 +6,8 @@ package reliability
 import (
 	"testing"
 	"time"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 // TestCrashKeepsAcknowledgedEvents kills the collector with SIGKILL while Auth0-like load
@@ -24,7 +26,7 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 
 	// Crash once a good part of the load is acknowledged, so that some of it is still in the
 	// exporter's batch (flush_timeout 1s) and queue.
-	if !waitUntil(20*time.Second, 20*time.Millisecond, func() bool { return acks.len() >= 5000 }) {
+	if !testproc.WaitUntil(20*time.Second, 20*time.Millisecond, func() bool { return acks.len() >= 5000 }) {
 		t.Fatalf("only %d events acknowledged before the crash; want 5000", acks.len())
 	}
 	ackedBeforeCrash := acks.list()

@@ -30,7 +30,7 @@ func TestMemoryPressure(t *testing.T) {
 		acks := newAckSet()
 		var refused testproc.Answer
 		posted, refusals := 0, 0
-		ok := waitUntil(10*time.Second, 100*time.Millisecond, func() bool {
+		ok := testproc.WaitUntil(10*time.Second, 100*time.Millisecond, func() bool {
 			body, ids := batch(int64(3000+posted), 10)
 			posted++
 			a := post(t, s.receiverURL(), body)

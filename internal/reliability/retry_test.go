@@ -79,7 +79,7 @@ func TestRetriesAndDuplicates(t *testing.T) {
 		// Auth0 would retry after Retry-After; here until the queue has drained, bounded.
 		attempts := 1
 		var last testproc.Answer
-		ok := waitUntil(60*time.Second, 500*time.Millisecond, func() bool {
+		ok := testproc.WaitUntil(60*time.Second, 500*time.Millisecond, func() bool {
 			attempts++
 			last = post(t, s.receiverURL(), refused.batch)
 			return last.Status == http.StatusOK

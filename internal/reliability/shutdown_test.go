@@ -33,7 +33,7 @@ func TestGracefulShutdown(t *testing.T) {
 	cfg.Client = &http.Client{Transport: tracker, Timeout: 10 * time.Second}
 	wait, stopLoad := runLoad(t, cfg)
 
-	if !waitUntil(20*time.Second, 20*time.Millisecond, func() bool { return acks.len() >= 5000 }) {
+	if !testproc.WaitUntil(20*time.Second, 20*time.Millisecond, func() bool { return acks.len() >= 5000 }) {
 		t.Fatalf("only %d events acknowledged before SIGTERM; want 5000", acks.len())
 	}
 	tracker.markSignal()

@@ -256,17 +256,3 @@ func (c *counts) finish(s *stack, acked []string) {
 	c.sinkRecords = s.tally.Records
 	c.duplicates = s.tally.Duplicates()
 }
-
-// waitUntil polls cond every interval until it holds or timeout passes.
-func waitUntil(timeout, interval time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(interval)
-	}
-}

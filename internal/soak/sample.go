@@ -17,11 +17,12 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/auth0-otel/otelcol-auth0/internal/testproc"
 )
 
 // Scrape reads the collector's own Prometheus metrics and sums each wanted metric over its
-// label sets (the exporter may add a _total suffix to counters). Missing metrics are absent
-// from the result.
+// label sets (testproc.ParseSums). Missing metrics are absent from the result.
 func Scrape(client *http.Client, url string, names ...string) (map[string]float64, error) {
 	resp, err := client.Get(url)
 	if err != nil {
@@ -31,36 +32,7 @@ func Scrape(client *http.Client, url string, names ...string) (map[string]float6
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s: %s", url, resp.Status)
 	}
-	return parseMetrics(io.LimitReader(resp.Body, 8<<20), names)
-}
-
-func parseMetrics(r io.Reader, names []string) (map[string]float64, error) {
-	out := map[string]float64{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		for _, name := range names {
-			rest, ok := strings.CutPrefix(line, name)
-			if !ok {
-				continue
-			}
-			rest = strings.TrimPrefix(rest, "_total")
-			if !strings.HasPrefix(rest, "{") && !strings.HasPrefix(rest, " ") {
-				continue
-			}
-			fields := strings.Fields(line)
-			v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
-			if err != nil {
-				return nil, fmt.Errorf("metrics line %q: %w", line, err)
-			}
-			out[name] += v
-		}
-	}
-	return out, sc.Err()
+	return testproc.ParseSums(io.LimitReader(resp.Body, 8<<20), names...)
 }
 
 // Goroutines reads the total from the pprof extension's goroutine profile in text form,

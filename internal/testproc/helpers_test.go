@@ -146,6 +146,26 @@ func TestPostSendsLikeAuth0(t *testing.T) {
 	}
 }
 
+// ParseSums adds up every label set of each name, with or without _total, and ignores
+// metrics that merely start with a wanted name.
+func TestParseSums(t *testing.T) {
+	text := `# HELP otelcol_exporter_queue_size x
+otelcol_exporter_queue_size{data_type="logs",exporter="otlp_http"} 1234
+otelcol_exporter_queue_size_other 99
+otelcol_process_runtime_heap_alloc_bytes 6.064472e+06 1700000000000
+otelcol_receiver_accepted_log_records_total{receiver="auth0logstream",transport="http"} 10
+otelcol_receiver_accepted_log_records_total{receiver="otlp",transport="http"} 5
+`
+	got, err := ParseSums(strings.NewReader(text), "otelcol_exporter_queue_size", "otelcol_process_runtime_heap_alloc_bytes", "otelcol_receiver_accepted_log_records", "absent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"otelcol_exporter_queue_size": 1234, "otelcol_process_runtime_heap_alloc_bytes": 6064472, "otelcol_receiver_accepted_log_records": 15}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
 func TestParseCounter(t *testing.T) {
 	text := `# HELP otelcol_receiver_accepted_log_records Number of log records successfully pushed into the pipeline.
 # TYPE otelcol_receiver_accepted_log_records counter

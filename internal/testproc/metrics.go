@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -41,6 +42,39 @@ const maxMetricsLine = 1 << 20
 // not match. No sample at all gives an empty map, so callers can tell "absent" from 0.
 func ParseCounter(r io.Reader, name, label string) (map[string]float64, error) {
 	out := map[string]float64{}
+	err := eachSample(r, func(metric string) bool { return counterName(metric, name) },
+		func(_ string, labels map[string]string, v float64) { out[labels[label]] += v })
+	return out, err
+}
+
+// ParseSums sums the samples of each of names over all their label sets, matching names as
+// ParseCounter does. Metrics with no sample are absent from the result.
+func ParseSums(r io.Reader, names ...string) (map[string]float64, error) {
+	out := map[string]float64{}
+	nameOf := func(metric string) (string, bool) {
+		i := slices.IndexFunc(names, func(name string) bool { return counterName(metric, name) })
+		if i < 0 {
+			return "", false
+		}
+		return names[i], true
+	}
+	err := eachSample(r, func(metric string) bool { _, ok := nameOf(metric); return ok },
+		func(metric string, _ map[string]string, v float64) {
+			name, _ := nameOf(metric)
+			out[name] += v
+		})
+	return out, err
+}
+
+// counterName reports whether metric is name, with or without the _total suffix.
+func counterName(metric, name string) bool {
+	return metric == name || metric == name+"_total"
+}
+
+// eachSample calls fn with every sample of a Prometheus text exposition whose metric name
+// wanted accepts: its name, its labels (nil when it has none) and its value. Lines of other
+// metrics are skipped unread, so their syntax does not matter.
+func eachSample(r io.Reader, wanted func(metric string) bool, fn func(metric string, labels map[string]string, v float64)) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxMetricsLine)
 	for sc.Scan() {
@@ -49,32 +83,28 @@ func ParseCounter(r io.Reader, name, label string) (map[string]float64, error) {
 			continue
 		}
 		metric, rest := splitName(line)
-		if metric != name && metric != name+"_total" {
+		if !wanted(metric) {
 			continue
 		}
-		key := ""
+		var labels map[string]string
 		if strings.HasPrefix(rest, "{") {
-			labels, after, err := splitLabels(rest)
-			if err != nil {
-				return nil, fmt.Errorf("metrics line %q: %w", line, err)
+			var err error
+			if labels, rest, err = splitLabels(rest); err != nil {
+				return fmt.Errorf("metrics line %q: %w", line, err)
 			}
-			if label != "" {
-				key = labels[label]
-			}
-			rest = after
 		}
 		// The value comes first; an optional timestamp may follow it.
 		fields := strings.Fields(rest)
 		if len(fields) == 0 {
-			return nil, fmt.Errorf("metrics line %q: no value", line)
+			return fmt.Errorf("metrics line %q: no value", line)
 		}
 		v, err := strconv.ParseFloat(fields[0], 64)
 		if err != nil {
-			return nil, fmt.Errorf("metrics line %q: %w", line, err)
+			return fmt.Errorf("metrics line %q: %w", line, err)
 		}
-		out[key] += v
+		fn(metric, labels, v)
 	}
-	return out, sc.Err()
+	return sc.Err()
 }
 
 // splitName cuts a sample line after the metric name.

@@ -167,6 +167,21 @@ func (p *Process) signalAndWait(sig syscall.Signal) error {
 	}
 }
 
+// WaitUntil polls cond every interval until it holds, and reports whether it
+// did before timeout passed.
+func WaitUntil(timeout, interval time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(interval)
+	}
+}
+
 // WaitListening polls until addr accepts TCP connections, failing early if p exits.
 func WaitListening(t testing.TB, p *Process, addr string) {
 	t.Helper()

@@ -96,19 +96,6 @@ func (s *SinkTail) PollLines(fn func(offset int64, line []byte) error) error {
 	return nil
 }
 
-// Size is the file's current length (0 before the sink created it): a cheap snapshot of what
-// the sink had received, to compare with line offsets later.
-func (s *SinkTail) Size() (int64, error) {
-	fi, err := os.Stat(s.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	return fi.Size(), nil
-}
-
 // StringAttr returns the attribute as a string, or "" when it is absent.
 func StringAttr(m pcommon.Map, key string) string {
 	v, ok := m.Get(key)
