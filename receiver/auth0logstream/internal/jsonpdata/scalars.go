@@ -148,9 +148,7 @@ func (p *Parser) number(dst pcommon.Value) error {
 		i++
 	}
 	intStart := i
-	for i < len(p.src) && p.src[i] >= '0' && p.src[i] <= '9' {
-		i++
-	}
+	i = p.digits(i)
 	if i == intStart || (p.src[intStart] == '0' && i-intStart > 1) {
 		p.pos = intStart
 		return p.syntax("invalid number")
@@ -160,9 +158,7 @@ func (p *Parser) number(dst pcommon.Value) error {
 		isInt = false
 		i++
 		fracStart := i
-		for i < len(p.src) && p.src[i] >= '0' && p.src[i] <= '9' {
-			i++
-		}
+		i = p.digits(i)
 		if i == fracStart {
 			p.pos = i
 			return p.syntax("invalid number")
@@ -175,9 +171,7 @@ func (p *Parser) number(dst pcommon.Value) error {
 			i++
 		}
 		expStart := i
-		for i < len(p.src) && p.src[i] >= '0' && p.src[i] <= '9' {
-			i++
-		}
+		i = p.digits(i)
 		if i == expStart {
 			p.pos = i
 			return p.syntax("invalid number")
@@ -197,6 +191,15 @@ func (p *Parser) number(dst pcommon.Value) error {
 	}
 	dst.SetDouble(f)
 	return nil
+}
+
+// digits returns the index of the first byte at or after i that is not a
+// decimal digit.
+func (p *Parser) digits(i int) int {
+	for i < len(p.src) && p.src[i] >= '0' && p.src[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // ValidUTF8 replaces invalid sequences: OTLP strings must be valid UTF-8,
