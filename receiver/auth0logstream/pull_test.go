@@ -310,6 +310,7 @@ func TestPullCheckpointSurvivesRestart(t *testing.T) {
 	time.Sleep(150 * time.Millisecond) // a few more polls: nothing old comes back
 	_, got := byResource(second.AllLogs())
 	assert.Len(t, got, 4)
+	assert.Equal(t, 4, second.LogRecordCount(), "each new event once")
 	for _, id := range tenant2.ids[5:] {
 		assert.Contains(t, got, id)
 	}
