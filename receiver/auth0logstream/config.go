@@ -134,7 +134,7 @@ func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
 			unknown = append(unknown, top)
 		}
 	}
-	unknown = append(unknown, unknownEnrichKeys(conf)...)
+	unknown = append(unknown, unknownSectionKeys(conf)...)
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
 		return fmt.Errorf("unknown configuration keys: %s", strings.Join(unknown, ", "))
@@ -146,6 +146,36 @@ func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
 
 // knownKeys lists the top-level mapstructure keys of a struct, following
 // squashed fields.
+// checkedSections are the sections whose keys are checked one level down,
+// for the same reason: a typo such as geoip.databse, deduplication.storag or
+// inspector.endpont would otherwise leave a feature off without a word.
+var checkedSections = map[string]reflect.Type{
+	"deduplication": reflect.TypeFor[DedupConfig](),
+	"geoip":         reflect.TypeFor[GeoIPConfig](),
+	"inspector":     reflect.TypeFor[InspectorConfig](),
+	"user_agent":    reflect.TypeFor[UserAgentConfig](),
+}
+
+// unknownSectionKeys lists the keys of conf's checked sections that no
+// setting claims, as section::key.
+func unknownSectionKeys(conf *confmap.Conf) []string {
+	var unknown []string
+	for _, k := range conf.AllKeys() {
+		section, rest, nested := strings.Cut(k, confmap.KeyDelimiter)
+		t, ok := checkedSections[section]
+		if !ok || !nested {
+			continue
+		}
+		key, _, _ := strings.Cut(rest, confmap.KeyDelimiter)
+		if _, known := knownKeys(t)[key]; !known {
+			if full := section + confmap.KeyDelimiter + key; !slices.Contains(unknown, full) {
+				unknown = append(unknown, full)
+			}
+		}
+	}
+	return unknown
+}
+
 func knownKeys(t reflect.Type) map[string]struct{} {
 	keys := map[string]struct{}{}
 	for i := range t.NumField() {

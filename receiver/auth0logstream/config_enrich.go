@@ -6,12 +6,7 @@ package auth0logstream
 import (
 	"errors"
 	"fmt"
-	"reflect"
-	"slices"
-	"strings"
 	"time"
-
-	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/enrich/geoip"
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/enrich/useragent"
@@ -73,32 +68,4 @@ func (cfg *Config) validateEnrich() error {
 		errs = append(errs, errors.New("user_agent.max_parses_per_second must not be negative"))
 	}
 	return errors.Join(errs...)
-}
-
-// enrichSections are the sections whose keys are checked one level down:
-// a typo such as geoip.databse would otherwise leave GeoIP off without a
-// word.
-var enrichSections = map[string]reflect.Type{
-	"geoip":      reflect.TypeFor[GeoIPConfig](),
-	"user_agent": reflect.TypeFor[UserAgentConfig](),
-}
-
-// unknownEnrichKeys lists the keys of conf's enrichment sections that no
-// setting claims, as section::key.
-func unknownEnrichKeys(conf *confmap.Conf) []string {
-	var unknown []string
-	for _, k := range conf.AllKeys() {
-		section, rest, nested := strings.Cut(k, confmap.KeyDelimiter)
-		t, ok := enrichSections[section]
-		if !ok || !nested {
-			continue
-		}
-		key, _, _ := strings.Cut(rest, confmap.KeyDelimiter)
-		if _, known := knownKeys(t)[key]; !known {
-			if full := section + confmap.KeyDelimiter + key; !slices.Contains(unknown, full) {
-				unknown = append(unknown, full)
-			}
-		}
-	}
-	return unknown
 }

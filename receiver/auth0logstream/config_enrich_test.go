@@ -39,6 +39,9 @@ func TestInvalidEnrichConfig(t *testing.T) {
 		"bad_user_agent":  {"user_agent.cache_size -5 must be between 0 and", "user_agent.max_parses_per_second must not be negative"},
 		"typo_geoip":      {"unknown configuration keys: geoip::databse"},
 		"typo_user_agent": {"unknown configuration keys: user_agent::enable"},
+		// Not enrichment, but checked one level down the same way.
+		"typo_deduplication": {"unknown configuration keys: deduplication::storag"},
+		"typo_inspector":     {"unknown configuration keys: inspector::endpont"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadEnrichConfig(t, name)

@@ -7,12 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"reflect"
-	"slices"
 	"strconv"
 	"strings"
-
-	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/inspector"
 )
@@ -38,27 +34,6 @@ type InspectorConfig struct {
 }
 
 func (ic *InspectorConfig) enabled() bool { return ic.Endpoint != "" }
-
-var _ confmap.Unmarshaler = (*InspectorConfig)(nil)
-
-// Unmarshal refuses unknown keys, as Config.Unmarshal does one level up: a
-// misspelled "endpont" must not leave the inspector silently off.
-func (ic *InspectorConfig) Unmarshal(conf *confmap.Conf) error {
-	known := knownKeys(reflect.TypeFor[InspectorConfig]())
-	var unknown []string
-	for _, k := range conf.AllKeys() {
-		top, _, _ := strings.Cut(k, confmap.KeyDelimiter)
-		if _, ok := known[top]; !ok && !slices.Contains(unknown, top) {
-			unknown = append(unknown, top)
-		}
-	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		return fmt.Errorf("unknown inspector configuration keys: %s", strings.Join(unknown, ", "))
-	}
-	type plain InspectorConfig
-	return conf.Unmarshal((*plain)(ic))
-}
 
 // maxInspectorRequests bounds max_requests: at 12 KiB a record, 10000
 // records are about 120 MiB, far more than troubleshooting needs.
