@@ -67,7 +67,7 @@ func startDedupStore(ctx context.Context, set *dedup.Set, client storage.Client,
 			loaded = 0
 		}
 	}
-	_, s.savedChanges = set.Snapshot()
+	s.savedChanges = set.Changes()
 	logger.Info("Deduplication window loaded from storage", zap.Int("entries", loaded))
 	go s.loop() //nolint:gosec // G118: the saver outlives Start; shutdown stops it
 	return s, nil
@@ -93,10 +93,10 @@ func (s *dedupStore) loop() {
 func (s *dedupStore) save(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, changes := s.set.Snapshot()
-	if changes == s.savedChanges {
+	if s.set.Changes() == s.savedChanges {
 		return nil
 	}
+	b, changes := s.set.Snapshot()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := s.client.Set(ctx, dedupStoreKey, b); err != nil {

@@ -80,6 +80,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	b, changes := d.Snapshot()
 	assert.Equal(t, uint64(5), changes)
+	assert.Equal(t, changes, d.Changes(), "Changes reads the counter Snapshot returns")
 
 	e := New(3) // a smaller window keeps the newest
 	n, err := e.Restore(b)
