@@ -296,14 +296,19 @@ func (c *Client) reportError(status int) {
 	}
 }
 
-// backoff is the wait before attempt n+1 (n >= 1): exponential with a cap
-// and up to 20% jitter, so many pullers do not retry in step.
 func (c *Client) backoff(n int) time.Duration {
-	d := c.s.BackoffInitial
-	for i := 1; i < n && d < c.s.BackoffMax; i++ {
+	return Backoff(c.s.BackoffInitial, c.s.BackoffMax, n)
+}
+
+// Backoff is the wait before attempt n+1 (n >= 1): exponential from initial
+// with a cap at maxWait and up to 20% jitter, so many pullers do not retry
+// in step. The poller's retries wait the same way.
+func Backoff(initial, maxWait time.Duration, n int) time.Duration {
+	d := initial
+	for i := 1; i < n && d < maxWait; i++ {
 		d *= 2
 	}
-	d = min(d, c.s.BackoffMax)
+	d = min(d, maxWait)
 	return d - time.Duration(rand.Int64N(int64(d)/5+1))
 }
 

@@ -572,3 +572,15 @@ func TestCancelStopsWaiting(t *testing.T) {
 	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
 	assert.Less(t, time.Since(start), 900*time.Millisecond, "the 1s backoff was cut short")
 }
+
+// Backoff doubles per attempt up to its cap and takes off at most a fifth.
+func TestBackoff(t *testing.T) {
+	for n, want := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond, 4: 800 * time.Millisecond, 5: time.Second, 50: time.Second} {
+		for range 100 {
+			got := Backoff(100*time.Millisecond, time.Second, n)
+			if got > want || got < want-want/5 {
+				t.Fatalf("attempt %d: %v, want within [%v, %v]", n, got, want-want/5, want)
+			}
+		}
+	}
+}

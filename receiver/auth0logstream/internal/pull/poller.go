@@ -18,7 +18,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -250,10 +249,5 @@ func (p *Poller) save(ctx context.Context, logID string) {
 }
 
 func (p *Poller) backoff(n int) time.Duration {
-	d := p.cfg.RetryInitial
-	for i := 1; i < n && d < p.cfg.RetryMax; i++ {
-		d *= 2
-	}
-	d = min(d, p.cfg.RetryMax)
-	return d - time.Duration(rand.Int64N(int64(d)/5+1))
+	return mgmtapi.Backoff(p.cfg.RetryInitial, p.cfg.RetryMax, n)
 }
