@@ -13,7 +13,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -131,7 +130,7 @@ func (r *logsReceiver) startPull(ctx context.Context, host component.Host, mc *M
 	if err != nil {
 		return err
 	}
-	pc := &pullConsumer{r: r, obs: obs, batch: r.newBatch()}
+	pc := &pullConsumer{r: r, deliver: observedConsumer(obs, r.next), batch: r.newBatch()}
 	poller, err := pull.New(pull.Config{
 		PageSize:     mc.PageSize,
 		PollInterval: mc.PollInterval,
@@ -197,9 +196,9 @@ func (r *logsReceiver) shutdownSources(ctx context.Context) error {
 // pullConsumer feeds a page through the push path's translator and batch.
 // It is used by the poller's one goroutine only.
 type pullConsumer struct {
-	r     *logsReceiver
-	obs   *receiverhelper.ObsReport
-	batch *translator.Batch
+	r       *logsReceiver
+	deliver translator.ConsumeFunc // next behind the pull path's obsreport
+	batch   *translator.Batch
 }
 
 // consume hands one page to the pipeline. Its error is the pipeline's own
@@ -207,7 +206,7 @@ type pullConsumer struct {
 // InFlightError when the push path holds one of the page's events.
 func (pc *pullConsumer) consume(ctx context.Context, events [][]byte) error {
 	b := pc.batch
-	b.Reset(ctx, pc.consumeLogs, pcommon.NewTimestampFromTime(pc.r.now()))
+	b.Reset(ctx, pc.deliver, pcommon.NewTimestampFromTime(pc.r.now()))
 	defer b.Release()
 	for _, raw := range events {
 		if err := b.Add(raw, nil); err != nil {
@@ -217,19 +216,8 @@ func (pc *pullConsumer) consume(ctx context.Context, events [][]byte) error {
 	if err := b.Flush(); err != nil {
 		return unwrapConsume(err)
 	}
-	if st := b.Stats(); st.Malformed > 0 || st.Duplicates > 0 {
-		pc.r.telemetry.ReceiverAuth0logstreamMalformedEvents.Add(ctx, int64(st.Malformed))
-		pc.r.telemetry.ReceiverAuth0logstreamDuplicateEvents.Add(ctx, int64(st.Duplicates))
-	}
+	pc.r.countRemarks(ctx, b.Stats())
 	return nil
-}
-
-func (pc *pullConsumer) consumeLogs(ctx context.Context, logs plog.Logs) error {
-	n := logs.LogRecordCount()
-	ctx = pc.obs.StartLogsOp(ctx)
-	err := pc.r.next.ConsumeLogs(ctx, logs)
-	pc.obs.EndLogsOp(ctx, metadataFormat, n, err)
-	return err
 }
 
 func unwrapConsume(err error) error {

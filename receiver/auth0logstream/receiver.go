@@ -40,7 +40,7 @@ type logsReceiver struct {
 	set        receiver.Settings
 	logger     *zap.Logger
 	next       consumer.Logs
-	obsrecv    *receiverhelper.ObsReport
+	consume    translator.ConsumeFunc // next behind the push path's obsreport; bound once
 	telemetry  *metadata.TelemetryBuilder
 	auth       *authChecker   // tokens and required headers (auth.go)
 	health     *healthTracker // set in Start (health.go)
@@ -85,7 +85,7 @@ func newLogsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*l
 		set:        set,
 		logger:     set.Logger,
 		next:       next,
-		obsrecv:    obsrecv,
+		consume:    observedConsumer(obsrecv, next),
 		retryAfter: retryAfterSeconds(cfg),
 		now:        time.Now,
 		enrich:     &enricher{},
@@ -120,14 +120,18 @@ func (r *logsReceiver) putState(st *requestState) {
 	r.states.Put(st)
 }
 
-// consume hands one chunk to the pipeline and waits for its answer, which
-// decides the HTTP status: nothing is acknowledged before it is accepted.
-func (r *logsReceiver) consume(ctx context.Context, logs plog.Logs) error {
-	n := logs.LogRecordCount()
-	ctx = r.obsrecv.StartLogsOp(ctx)
-	err := r.next.ConsumeLogs(ctx, logs)
-	r.obsrecv.EndLogsOp(ctx, metadataFormat, n, err)
-	return err
+// observedConsumer hands one chunk to next and waits for its answer, which
+// decides the HTTP status (or the pull checkpoint): nothing is acknowledged
+// before it is accepted. obs counts it under the source's transport. Made
+// once per source: a method value per request would allocate.
+func observedConsumer(obs *receiverhelper.ObsReport, next consumer.Logs) translator.ConsumeFunc {
+	return func(ctx context.Context, logs plog.Logs) error {
+		n := logs.LogRecordCount()
+		ctx = obs.StartLogsOp(ctx)
+		err := next.ConsumeLogs(ctx, logs)
+		obs.EndLogsOp(ctx, metadataFormat, n, err)
+		return err
+	}
 }
 
 const metadataFormat = "auth0"

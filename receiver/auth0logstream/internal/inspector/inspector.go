@@ -333,9 +333,9 @@ func (in *Inspector) Capacity() int {
 // MaskPII reports whether samples are masked.
 func (in *Inspector) MaskPII() bool { return in != nil && in.maskPII }
 
-// SafeMethod keeps arbitrary request-line text out of the record: a sender
-// that misplaces its token puts it wherever it likes, the method included.
-// It is the receiver's logSafeMethod rule.
+// SafeMethod keeps arbitrary request-line text out of the record and the
+// receiver's logs: a sender that misplaces its token puts it wherever it
+// likes, the method included.
 func SafeMethod(m string) string {
 	switch m {
 	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
