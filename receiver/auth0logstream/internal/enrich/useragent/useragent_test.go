@@ -260,3 +260,18 @@ func TestConcurrentParse(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// The pre-parsed form is read before the cache, so it takes no cache lock
+// and no cache slot; raw strings are cached.
+func TestPreParsedFormBypassesTheCache(t *testing.T) {
+	p, err := New(Options{CacheSize: 16})
+	require.NoError(t, err)
+	for _, r := range auth0Rows {
+		if strings.Count(r.in, " / ") == 1 { // the pre-parsed form has one separator
+			assert.Equal(t, r.want, p.Parse(r.in), r.in)
+		}
+	}
+	assert.Equal(t, 0, p.cache.Len(), "pre-parsed agents are not cached")
+	p.Parse(browserRows[0].in)
+	assert.Equal(t, 1, p.cache.Len(), "a raw agent is")
+}
