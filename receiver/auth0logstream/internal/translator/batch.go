@@ -143,7 +143,7 @@ func (b *Batch) newChunk() {
 // Add translates one value; one that is not a readable event is kept as
 // malformed. The error is the pipeline's, when a full chunk was refused.
 func (b *Batch) Add(raw []byte, hints []int) error {
-	info, err := b.tr.Translate(raw, hints, b.scratch)
+	info, err := b.tr.read(raw, hints, b.scratch)
 	if err != nil {
 		b.scratch = plog.NewLogRecord() // drop the partial translation
 		return b.AddMalformed(raw, err)
@@ -173,6 +173,7 @@ func (b *Batch) Add(raw []byte, hints []int) error {
 		b.seen[key] = struct{}{}
 		b.keys = append(b.keys, key)
 	}
+	b.tr.complete(raw, b.scratch)
 	b.scratch.SetObservedTimestamp(b.observed)
 	b.scratch.MoveTo(b.group(info.Tenant, info.Environment).AppendEmpty())
 	return b.added()

@@ -724,3 +724,39 @@ func TestEventInFlightElsewhereIsRetried(t *testing.T) {
 	assert.Equal(t, 1, third.Stats().Duplicates, "delivered: now a duplicate")
 	third.Release()
 }
+
+// countingEnricher counts the events it enriches.
+type countingEnricher struct{ n int }
+
+func (c *countingEnricher) Enrich(_, attrs pcommon.Map) {
+	c.n++
+	attrs.PutStr("enriched", "yes")
+}
+
+// Enrichment, the costly half of a translation, runs only for events that
+// reach the pipeline: not for duplicates within a request or across them.
+func TestDuplicatesAreNotEnriched(t *testing.T) {
+	enrich := &countingEnricher{}
+	var delivered []plog.Logs
+	b := NewBatch(New(BodyEvent, enrich), dedup.New(10), testScope, "test")
+	b.Reset(context.Background(), func(_ context.Context, ld plog.Logs) error {
+		delivered = append(delivered, ld)
+		return nil
+	}, 0)
+	ev := []byte(fixtureEnvelope("7", "f"))
+	for range 3 {
+		require.NoError(t, b.Add(ev, nil))
+	}
+	require.NoError(t, b.Add([]byte(fixtureEnvelope("8", "s")), nil))
+	require.NoError(t, b.Finish())
+	assert.Equal(t, 2, b.Stats().Duplicates)
+	assert.Equal(t, 2, enrich.n, "one enrichment per delivered event")
+	require.Len(t, delivered, 1)
+	require.Equal(t, 2, delivered[0].LogRecordCount())
+	lrs := delivered[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	for i := range lrs.Len() {
+		v, ok := lrs.At(i).Attributes().Get("enriched")
+		assert.True(t, ok && v.Str() == "yes", "record %d was enriched", i)
+	}
+	b.Release()
+}

@@ -87,6 +87,16 @@ func New(mode BodyMode, enrich Enricher) *Translator {
 // sizes, or nil. On error lr is left in an unspecified state and the caller
 // records the event as malformed.
 func (t *Translator) Translate(raw []byte, hints []int, lr plog.LogRecord) (Info, error) {
+	info, err := t.read(raw, hints, lr)
+	if err == nil {
+		t.complete(raw, lr)
+	}
+	return info, err
+}
+
+// read is Translate's first half: it parses raw into lr and maps the
+// event's own fields, which is all deduplication needs (Info.LogID).
+func (t *Translator) read(raw []byte, hints []int, lr plog.LogRecord) (Info, error) {
 	t.extra.Clear()
 	t.mapper.start(lr, t.attrCapacity)
 	t.parser.Begin(raw, hints)
@@ -121,7 +131,14 @@ func (t *Translator) Translate(raw []byte, hints []int, lr plog.LogRecord) (Info
 		}
 		t.mapper.fields(data)
 	}
-	info := t.mapper.finish(env.logID)
+	return t.mapper.finish(env.logID), nil
+}
+
+// complete is Translate's second half, the costlier one, so a batch runs it
+// only for an event that is not a duplicate: it maps Management API calls,
+// enriches and applies the body mode. lr is what read filled.
+func (t *Translator) complete(raw []byte, lr plog.LogRecord) {
+	data := lr.Body().Map()
 	// Before the body mode replaces the map: these read the event.
 	mgmt.Map(data, lr.Attributes())
 	if t.enrich != nil {
@@ -140,7 +157,6 @@ func (t *Translator) Translate(raw []byte, hints []int, lr plog.LogRecord) (Info
 			lr.Body().SetStr("")
 		}
 	}
-	return info, nil
 }
 
 // sizedAttributes notes that a record needed n attributes.
