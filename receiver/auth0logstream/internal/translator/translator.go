@@ -59,7 +59,8 @@ type Enricher interface {
 type Translator struct {
 	body   BodyMode
 	parser jsonpdata.Parser
-	extra  pcommon.Map // envelope members other than log_id and data
+	extra  pcommon.Map         // envelope members other than log_id and data
+	extraW jsonpdata.MapWriter // fills extra: a bare event's every member lands there
 	mapper fieldMapper
 	// onDataMember is mapper.field, bound once: a method value made per
 	// event would allocate.
@@ -101,6 +102,9 @@ func (t *Translator) read(raw []byte, hints []int, lr plog.LogRecord) (Info, err
 	t.mapper.start(lr, t.attrCapacity)
 	t.parser.Begin(raw, hints)
 	env, err := t.readEnvelope(lr.Body())
+	if env.extraCount > 0 {
+		t.extraW.Finish()
+	}
 	if endErr := t.parser.End(); err == nil {
 		err = endErr
 	}
@@ -206,10 +210,10 @@ func (t *Translator) readEnvelope(body pcommon.Value) (envelope, error) {
 		default:
 			if env.extraCount == 0 {
 				// Sized only when needed: an envelope rarely has more.
-				t.extra.EnsureCapacity(capacity)
+				t.extraW.Start(t.extra, capacity)
 			}
 			env.extraCount++
-			err = t.parser.Value(t.extra.PutEmpty(key))
+			err = t.parser.Value(t.extraW.PutEmpty(key))
 		}
 		if err != nil {
 			return env, err
