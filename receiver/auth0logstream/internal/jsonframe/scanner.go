@@ -21,7 +21,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"strconv"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonstr"
 )
 
 // Format is the framing a body was found to use.
@@ -33,18 +34,6 @@ const (
 	FormatArray          // a JSON Array of values
 	FormatStream         // values that span lines: pretty-printed objects
 )
-
-func (f Format) String() string {
-	switch f {
-	case FormatLines:
-		return "json_lines"
-	case FormatArray:
-		return "json_array"
-	case FormatStream:
-		return "json_object"
-	}
-	return "unknown"
-}
 
 // ErrEmptyBody means the body held nothing but white space.
 var ErrEmptyBody = errors.New("request body is empty")
@@ -385,7 +374,7 @@ func (s *Scanner) nextInStream() (bool, error) {
 		case ']':
 			s.state = stateStreamTop
 		default:
-			return false, &SyntaxError{errors.New("malformed JSON: expected ',' or ']' between array elements, found " + QuoteByte(c))}
+			return false, &SyntaxError{errors.New("malformed JSON: expected ',' or ']' between array elements, found " + jsonstr.QuoteByte(c))}
 		}
 		return false, nil
 	}
@@ -435,12 +424,4 @@ func (s *Scanner) streamToken(raw []byte) (bool, error) {
 	}
 	s.tok = Token{Raw: raw, Hints: s.bounds.hints()}
 	return true, nil
-}
-
-// QuoteByte shows a byte in an error message without echoing binary.
-func QuoteByte(c byte) string {
-	if c >= 0x20 && c < 0x7f {
-		return "'" + string(c) + "'"
-	}
-	return "byte 0x" + strconv.FormatUint(uint64(c), 16)
 }

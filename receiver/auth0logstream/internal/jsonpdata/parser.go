@@ -20,6 +20,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonstr"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
@@ -333,14 +334,7 @@ func (p *Parser) syntax(what string) error {
 		return errors.New("malformed JSON: unexpected end of input, " + what)
 	}
 	return errors.New("malformed JSON: " + what + " at byte " + strconv.Itoa(p.pos) +
-		", found " + quoteByte(p.src[p.pos]))
-}
-
-func quoteByte(c byte) string {
-	if c >= 0x20 && c < 0x7f {
-		return "'" + string(c) + "'"
-	}
-	return "byte 0x" + strconv.FormatUint(uint64(c), 16)
+		", found " + jsonstr.QuoteByte(p.src[p.pos]))
 }
 
 // Valid reports whether raw is exactly one well-formed JSON value, by the

@@ -1,14 +1,16 @@
 // Copyright The otelcol-auth0 Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package jsonstr finds where the plain run of a JSON string's contents
-// ends. String contents are most of a log event's bytes and both the framer
-// and the parser walk them, so both share this one scan.
+// Package jsonstr holds what the framer and the parser both need of JSON
+// text: where the plain run of a string's contents ends (string contents
+// are most of a log event's bytes, and both walk them), and how to show a
+// byte of it in an error message.
 package jsonstr
 
 import (
 	"encoding/binary"
 	"math/bits"
+	"strconv"
 )
 
 const (
@@ -43,4 +45,12 @@ func specialMask(w uint64) uint64 {
 	quote := w ^ ('"' * lowBits)
 	backslash := w ^ ('\\' * lowBits)
 	return ((quote-lowBits)&^quote | (backslash-lowBits)&^backslash | (w-0x20*lowBits)&^w) & highBits
+}
+
+// QuoteByte shows a byte in an error message without echoing binary.
+func QuoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return "'" + string(c) + "'"
+	}
+	return "byte 0x" + strconv.FormatUint(uint64(c), 16)
 }
