@@ -20,8 +20,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonstr"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/jsonstr"
 )
 
 const (
