@@ -109,7 +109,6 @@ type Client struct {
 	token     string
 	refreshAt time.Time
 	notBefore time.Time // the tenant asked us to wait until then
-	remaining int64     // last X-RateLimit-Remaining, -1 unknown
 }
 
 // APIError is an answer that retrying the same request will not change:
@@ -202,14 +201,13 @@ func New(s Settings) (*Client, error) {
 	}
 	base.Path, base.RawQuery, base.Fragment = "", "", ""
 	return &Client{
-		s:         s,
-		base:      base,
-		http:      &http.Client{Transport: transport, Timeout: s.Timeout, CheckRedirect: sameOriginRedirects(base)},
-		limiter:   rate.NewLimiter(rate.Limit(s.RequestsPerSecond), 1),
-		logger:    s.Logger,
-		now:       time.Now,
-		sleep:     Sleep,
-		remaining: -1,
+		s:       s,
+		base:    base,
+		http:    &http.Client{Transport: transport, Timeout: s.Timeout, CheckRedirect: sameOriginRedirects(base)},
+		limiter: rate.NewLimiter(rate.Limit(s.RequestsPerSecond), 1),
+		logger:  s.Logger,
+		now:     time.Now,
+		sleep:   Sleep,
 	}, nil
 }
 
@@ -239,13 +237,6 @@ func IsLoopbackHost(host string) bool {
 
 // CloseIdleConnections releases pooled connections (at shutdown).
 func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
-
-// RateLimitRemaining is the last X-RateLimit-Remaining seen, or -1.
-func (c *Client) RateLimitRemaining() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.remaining
-}
 
 // Sleep waits for d, or until ctx is done, and returns ctx's error then.
 // The client and the poller wait with it, so that shutdown ends every wait.
@@ -320,7 +311,7 @@ type response struct {
 }
 
 // send makes one attempt, after the gate.
-func (c *Client) send(ctx context.Context, method, u string, body []byte, contentType, bearer string, limit int64) (*response, error) {
+func (c *Client) send(ctx context.Context, op, method, u string, body []byte, contentType, bearer string, limit int64) (*response, error) {
 	if err := c.gate(ctx); err != nil {
 		return nil, err
 	}
@@ -350,18 +341,11 @@ func (c *Client) send(ctx context.Context, method, u string, body []byte, conten
 		return nil, fmt.Errorf("reading response body: %w", err)
 	}
 	if int64(len(b)) > limit {
-		return nil, &APIError{Op: opName(u), Status: resp.StatusCode, Message: fmt.Sprintf("response body exceeds %d bytes", limit)}
+		return nil, &APIError{Op: op, Status: resp.StatusCode, Message: fmt.Sprintf("response body exceeds %d bytes", limit)}
 	}
 	r := &response{status: resp.StatusCode, header: resp.Header, body: b}
 	c.observeRateLimit(r.header)
 	return r, nil
-}
-
-func opName(u string) string {
-	if strings.Contains(u, "/oauth/token") {
-		return "token"
-	}
-	return "logs"
 }
 
 // observeRateLimit records X-RateLimit-Remaining and, when it is 0, pauses
@@ -372,7 +356,6 @@ func (c *Client) observeRateLimit(h http.Header) {
 		return
 	}
 	c.mu.Lock()
-	c.remaining = rem
 	if rem <= 0 {
 		if reset, ok := c.resetTime(h); ok && reset.After(c.notBefore) {
 			c.notBefore = reset
@@ -490,7 +473,7 @@ func (c *Client) do(ctx context.Context, op, method, u string, body []byte, cont
 			}
 			bearer = tok
 		}
-		r, err := c.send(ctx, method, u, body, contentType, bearer, limit)
+		r, err := c.send(ctx, op, method, u, body, contentType, bearer, limit)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

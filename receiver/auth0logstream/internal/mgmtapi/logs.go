@@ -348,7 +348,6 @@ type StartResolution struct {
 	// Warning is set when the requested start is older than the oldest event
 	// the tenant still holds.
 	Warning string
-	Oldest  time.Time // date of the oldest event held, when it was looked up
 }
 
 // searchOne returns the first event of a search-mode request sorted by
@@ -408,7 +407,6 @@ func (c *Client) ResolveStart(ctx context.Context, st Start, now time.Time) (Sta
 	if oldest == nil {
 		return res, nil
 	}
-	res.Oldest = date
 	if !date.IsZero() && date.After(target.Add(time.Second)) {
 		res.Warning = fmt.Sprintf("start_at asks for events since %s, but the oldest event the tenant still holds is from %s: "+
 			"events before it are gone (Auth0 keeps logs 1 to 30 days, by plan) or never existed; starting from the oldest",
