@@ -87,7 +87,11 @@ func (r *logsReceiver) ingest(w http.ResponseWriter, req *http.Request) {
 			w.Header().Set("Retry-After", r.retryAfter)
 		}
 		if stats.Accepted > 0 {
-			reason = fmt.Sprintf("%s (%d records were accepted before the failure; a retry is deduplicated)", reason, stats.Accepted)
+			retry := "a retry is deduplicated"
+			if r.dedup == nil {
+				retry = "deduplication is off, so a retry delivers them again"
+			}
+			reason = fmt.Sprintf("%s (%d records were accepted before the failure; %s)", reason, stats.Accepted, retry)
 		}
 		r.reject(w, req, code, reason)
 		return

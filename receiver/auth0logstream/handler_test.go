@@ -28,6 +28,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
+	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/translator"
 )
 
 func errorReason(t *testing.T, body string) string {
@@ -293,4 +294,36 @@ func TestBodyReadTimeoutIs408(t *testing.T) {
 	assert.Contains(t, reason, "read_timeout")
 	assert.NotContains(t, reason, "127.0.0.1")
 	assert.Zero(t, sink.LogRecordCount())
+}
+
+// A body delivered in chunks whose later chunk is refused says how many
+// records got through, and whether a retry repeats them: it does when
+// deduplication is off.
+func TestPartialFailureSaysWhetherARetryRepeats(t *testing.T) {
+	for _, dedupOn := range []bool{true, false} {
+		t.Run(fmt.Sprintf("deduplication %v", dedupOn), func(t *testing.T) {
+			var calls atomic.Int32
+			next, err := consumer.NewLogs(func(context.Context, plog.Logs) error {
+				if calls.Add(1) > 1 {
+					return errors.New("queue is full")
+				}
+				return nil
+			})
+			require.NoError(t, err)
+			cfg := testConfig(t)
+			cfg.Deduplication.Enabled = dedupOn
+			url := startReceiver(t, cfg, next)
+			lines := make([]string, translator.MaxRecordsPerConsume+10)
+			for i := range lines {
+				lines[i] = envelope(fmt.Sprintf("p-%d", i), "f")
+			}
+			resp := post(t, url, testToken, jsonLines(lines...))
+			require.Equal(t, http.StatusServiceUnavailable, resp.status, resp.body)
+			want := "a retry is deduplicated"
+			if !dedupOn {
+				want = "deduplication is off, so a retry delivers them again"
+			}
+			assert.Contains(t, resp.body, fmt.Sprintf("%d records were accepted before the failure; %s", translator.MaxRecordsPerConsume, want))
+		})
+	}
 }
