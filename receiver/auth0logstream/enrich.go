@@ -52,7 +52,7 @@ func (e *enricher) start(cfg *Config, logger *zap.Logger) error {
 // Enrich enriches one translated event's attributes. The translator has
 // mapped Management API calls already, which may supply client.address for
 // the GeoIP lookup.
-func (e *enricher) Enrich(_, attrs pcommon.Map) {
+func (e *enricher) Enrich(attrs pcommon.Map) {
 	if e.geo != nil {
 		if addr, ok := attrs.Get(attrClientAddress); ok && addr.Type() == pcommon.ValueTypeStr {
 			e.geo.Lookup(addr.Str(), attrs)

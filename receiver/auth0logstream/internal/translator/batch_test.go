@@ -728,7 +728,7 @@ func TestEventInFlightElsewhereIsRetried(t *testing.T) {
 // countingEnricher counts the events it enriches.
 type countingEnricher struct{ n int }
 
-func (c *countingEnricher) Enrich(_, attrs pcommon.Map) {
+func (c *countingEnricher) Enrich(attrs pcommon.Map) {
 	c.n++
 	attrs.PutStr("enriched", "yes")
 }

@@ -47,10 +47,9 @@ type Info struct {
 }
 
 // Enricher adds attributes that the mapped ones imply (a location for
-// client.address, a parsed user agent). event is the event's data object,
-// attrs its record's attributes.
+// client.address, a parsed user agent) to a record's attributes.
 type Enricher interface {
-	Enrich(event, attrs pcommon.Map)
+	Enrich(attrs pcommon.Map)
 }
 
 // Translator turns one Auth0 event, an envelope {"log_id", "data"} or a bare
@@ -146,7 +145,7 @@ func (t *Translator) complete(raw []byte, lr plog.LogRecord) {
 	// Before the body mode replaces the map: these read the event.
 	mgmt.Map(data, lr.Attributes())
 	if t.enrich != nil {
-		t.enrich.Enrich(data, lr.Attributes())
+		t.enrich.Enrich(lr.Attributes())
 	}
 
 	t.sizedAttributes(lr.Attributes().Len())
