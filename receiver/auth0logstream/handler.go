@@ -138,8 +138,7 @@ func (r *logsReceiver) serverError(w http.ResponseWriter, req *http.Request, msg
 // contains the token: it is built from our own words and the parsers' errors.
 func (r *logsReceiver) reject(w http.ResponseWriter, req *http.Request, status int, reason string) {
 	r.inspectRecord(req).Answer(status, reason)
-	r.telemetry.ReceiverAuth0logstreamRejectedRequests.Add(req.Context(), 1,
-		metric.WithAttributes(attribute.Int("http.response.status_code", status)))
+	r.telemetry.ReceiverAuth0logstreamRejectedRequests.Add(req.Context(), 1, statusAttrs(status))
 	r.logger.Debug("Request rejected",
 		zap.Int("status", status),
 		zap.String("reason", reason),
@@ -165,4 +164,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func retryAfterSeconds(cfg *Config) string {
 	return strconv.Itoa(int(math.Ceil(cfg.RetryAfter.Seconds())))
+}
+
+// statusCodeAttrs are the http.response.status_code attribute sets of the
+// 4xx and 5xx codes, built once: a flood of refused requests should not
+// build one per request.
+var statusCodeAttrs = func() (sets [200]metric.AddOption) {
+	for i := range sets {
+		sets[i] = statusAttrsFor(400 + i)
+	}
+	return sets
+}()
+
+func statusAttrs(status int) metric.AddOption {
+	if status >= 400 && status < 600 {
+		return statusCodeAttrs[status-400]
+	}
+	return statusAttrsFor(status)
+}
+
+func statusAttrsFor(status int) metric.AddOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.Int("http.response.status_code", status)))
 }
