@@ -8,19 +8,15 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/fixtures"
-	"github.com/auth0-otel/otelcol-auth0/receiver/auth0logstream/internal/metadata"
 )
 
 // BenchmarkHTTP serves corpus batches through the receiver's real HTTP
@@ -50,33 +46,13 @@ func BenchmarkHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg := testConfig(b)
-	cfg.Deduplication.Enabled = false
-	r, err := newLogsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), sink)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := r.Start(context.Background(), componenttest.NewNopHost()); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = r.Shutdown(ctx)
-	})
-	url := "http://" + cfg.ServerConfig.NetAddr.Endpoint + cfg.Path
+	r := benchReceiver(b, false, sink)
+	url := "http://" + r.cfg.ServerConfig.NetAddr.Endpoint + r.cfg.Path
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
 	b.Cleanup(client.CloseIdleConnections)
 
 	serveHandler := func(b *testing.B, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/api/logs", bytes.NewReader(body))
-		req.Header.Set("Authorization", testToken)
-		req.Header.Set("Content-Type", "application/json")
-		rr := httptest.NewRecorder()
-		r.server.Handler.ServeHTTP(rr, req)
-		if rr.Code != http.StatusOK {
-			b.Fatalf("status %d: %s", rr.Code, rr.Body)
-		}
+		benchServe(b, r.server.Handler, body, testToken)
 	}
 	serveLoopback := func(b *testing.B, body []byte) {
 		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))

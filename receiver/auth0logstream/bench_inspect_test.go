@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
@@ -25,17 +26,19 @@ import (
 // server runs. Requests are then served in process, without sockets, so the
 // comparison is not drowned in loopback noise.
 func benchHandler(b *testing.B, inspectorOn bool) http.Handler {
-	return benchReceiver(b, inspectorOn).server.Handler
+	return benchReceiver(b, inspectorOn, consumertest.NewNop()).server.Handler
 }
 
-func benchReceiver(b testing.TB, inspectorOn bool) *logsReceiver {
+// benchReceiver starts a receiver with deduplication off, so every request
+// does the full work, and the inspector on or off; it stops at cleanup.
+func benchReceiver(b testing.TB, inspectorOn bool, next consumer.Logs) *logsReceiver {
 	b.Helper()
 	cfg := testConfig(b)
-	cfg.Deduplication.Enabled = false // every request does the full work
+	cfg.Deduplication.Enabled = false
 	if inspectorOn {
 		cfg.Inspector.Endpoint = freeLocalAddr(b)
 	}
-	r, err := newLogsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
+	r, err := newLogsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), next)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -59,12 +62,11 @@ func benchServe(b testing.TB, h http.Handler, body []byte, token string) {
 	req.Header.Set("Content-Type", "application/json")
 	rr := httptest.NewRecorder()
 	h.ServeHTTP(rr, req)
-	if want := http.StatusOK; token != testToken {
+	want := http.StatusOK
+	if token != testToken {
 		want = http.StatusUnauthorized
-		if rr.Code != want {
-			b.Fatalf("status %d, want %d: %s", rr.Code, want, rr.Body)
-		}
-	} else if rr.Code != want {
+	}
+	if rr.Code != want {
 		b.Fatalf("status %d, want %d: %s", rr.Code, want, rr.Body)
 	}
 }
@@ -142,7 +144,7 @@ func reportOverhead(b *testing.B, off, on time.Duration, n int64) {
 // what it says: the "on" handler records every request, the "off" one has
 // no inspector at all.
 func TestInspectorBenchmarkHandlersRecord(t *testing.T) {
-	on, off := benchReceiver(t, true), benchReceiver(t, false)
+	on, off := benchReceiver(t, true, consumertest.NewNop()), benchReceiver(t, false, consumertest.NewNop())
 	body := bytes.Join(fixtures.BenchCorpus(t, 3), []byte("\n"))
 	for range 5 {
 		benchServe(t, on.server.Handler, body, testToken)
